@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One target per job (see docs/ and ../shared/design/ARCHITECTURE.md):
+// Canonical ← FormatKit ← Formats/* ; Mapping ; Ledger ; Transport ; Gateway ← dropgate.
+let package = Package(
+    name: "dropgate",
+    platforms: [.macOS(.v14)],
+    products: [.executable(name: "dropgate", targets: ["dropgate"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // Records, exact money, JSON Lines. Depends on nothing of ours.
+        .target(name: "Canonical"),
+        // What every format shares: the document tree, byte streams, encodings, errors, protocols.
+        .target(name: "FormatKit", dependencies: ["Canonical"]),
+        // libxml2 with network and external entities off; XSD validation.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "XMLSupport", dependencies: ["CLibXML2", "FormatKit"]),
+
+        // Formats: one folder per family, reader and writer side by side.
+        .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
+
+        .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
+        .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Gateway", dependencies: [
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "XMLSupport", "Yams",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "dropgate", dependencies: [
+            "Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
+        .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
+        .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
+    ]
+)

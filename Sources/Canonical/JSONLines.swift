@@ -1,0 +1,51 @@
+import Foundation
+
+/// Canonical records as JSON Lines: one object a line, UTF-8, keys in a stable order.
+public enum JSONLines {
+    public static func line(_ record: Record) throws -> String {
+        try OrderedJSONEncoder.line(record)
+    }
+
+    public static func decode(line: some StringProtocol) throws -> Record {
+        try JSONDecoder().decode(Record.self, from: Data(line.utf8))
+    }
+
+    /// Decodes a whole JSON Lines text; blank lines are skipped. Errors name the line.
+    public static func decode(text: String) throws -> [Record] {
+        var out = [Record]()
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            do { out.append(try decode(line: trimmed)) } catch {
+                throw JSONLinesError(line: n + 1, message: describe(error))
+            }
+        }
+        return out
+    }
+
+    public static func decode(fileAt path: String) throws -> [Record] {
+        try decode(text: String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    /// A decoding error in words a person can act on: the field path and what was wrong.
+    public static func describe(_ error: Error) -> String {
+        func path(_ c: [CodingKey]) -> String {
+            c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let k, let ctx)?: return "missing field \(path(ctx.codingPath + [k]))"
+        case .typeMismatch(_, let ctx)?: return "field \(path(ctx.codingPath)): \(ctx.debugDescription)"
+        case .valueNotFound(_, let ctx)?: return "field \(path(ctx.codingPath)): value missing"
+        case .dataCorrupted(let ctx)?:
+            let p = path(ctx.codingPath)
+            return p.isEmpty ? ctx.debugDescription : "field \(p): \(ctx.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+}
+
+public struct JSONLinesError: Error, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+    public var description: String { "line \(line): \(message)" }
+}

@@ -1,0 +1,74 @@
+import XCTest
+@testable import Canonical
+
+final class AmountTests: XCTestCase {
+    func testParsesAndPrintsExactly() {
+        XCTAssertEqual(Amount("-1234.5")?.description, "-1234.50")
+        XCTAssertEqual(Amount("0.125")?.description, "0.125")
+        XCTAssertEqual(Amount("+3")?.description, "3.00")
+        XCTAssertEqual(Amount(".5")?.description, "0.50")
+        XCTAssertNil(Amount("1,5"))
+        XCTAssertNil(Amount("1e3"))
+        XCTAssertNil(Amount(""))
+        XCTAssertNil(Amount("-"))
+        XCTAssertNil(Amount("1.2.3"))
+    }
+
+    func testSenderNumbers() {
+        XCTAssertEqual(Amount.parse("1.234,56", decimalSeparator: UInt8(ascii: ","), groupingSeparator: UInt8(ascii: ".")), Amount("1234.56"))
+        XCTAssertEqual(Amount.parse("12,00-", decimalSeparator: UInt8(ascii: ",")), Amount("-12"))
+        XCTAssertNil(Amount.parse("1.234,56", decimalSeparator: UInt8(ascii: ",")), "a dot is not silently dropped")
+    }
+
+    func testArithmeticIsExact() {
+        var sum = Amount.zero
+        for _ in 0..<10 { sum += Amount("0.1")! }
+        XCTAssertEqual(sum, Amount("1"))
+        XCTAssertEqual((Amount("10.10")! - Amount("0.105")!).description, "9.995")
+        XCTAssertEqual(Amount("2.5")! * Amount("1.20")!, Amount("3"))
+        XCTAssertEqual(Amount("2.345")!.rounded(to: 2).description, "2.35")
+        XCTAssertEqual(Amount("-2.345")!.rounded(to: 2).description, "-2.35")
+        XCTAssertEqual(Amount("12.34")!.minorUnits(scale: 2), 1234)
+        XCTAssertNil(Amount("12.345")!.minorUnits(scale: 2))
+        XCTAssertEqual(Set([Amount("1.50")!, Amount("1.5")!]).count, 1)
+    }
+}
+
+final class RecordTests: XCTestCase {
+    func sampleStatement() -> Record {
+        let src = RecordSource(partner: "bank", channel: "mt940", format: "mt940", file: "a.sta", sha256: String(repeating: "ab", count: 32), index: 3)
+        let st = Statement(account: .init(id: "NL91ABNA0417164300"), currency: "EUR", statementNumber: "1/1", reference: "REF",
+                           openingBalance: .init(date: "2024-01-01", amount: Amount("100")!),
+                           closingBalance: .init(date: "2024-01-02", amount: Amount("75.50")!),
+                           lines: [.init(valueDate: "2024-01-02", amount: Amount("-24.5")!, fields: ["20": .string("x"), "10": .string("y")])])
+        return Record(source: src, body: .statement(st), extra: ["note": .string("kept")])
+    }
+
+    func testKeyOrderIsStableAndNilIsOmitted() throws {
+        let line = try JSONLines.line(sampleStatement())
+        XCTAssertTrue(line.hasPrefix(#"{"schema":"dropgate/1","type":"statement","id":"abababababababab-3","source":{"partner":"bank""#), line)
+        XCTAssertTrue(line.contains(#""lines":[{"valueDate":"2024-01-02","amount":"-24.50","fields":{"20":"x","10":"y"}}]"#), line)
+        XCTAssertFalse(line.contains("null"))
+        XCTAssertTrue(line.hasSuffix(#""extra":{"note":"kept"}}"#))
+        XCTAssertEqual(try JSONLines.line(sampleStatement()), line)
+    }
+
+    func testRoundTripAndInvariant() throws {
+        let r = sampleStatement()
+        let back = try JSONLines.decode(line: try JSONLines.line(r))
+        XCTAssertEqual(back.type, .statement)
+        XCTAssertEqual(try JSONLines.line(back).count, try JSONLines.line(r).count)
+        XCTAssertEqual(r.invariantViolations(), [])
+        var bad = r
+        if case .statement(var s) = bad.body { s.lines[0].amount = Amount("-24")!; bad.body = .statement(s) }
+        XCTAssertEqual(bad.invariantViolations().count, 1)
+        XCTAssertTrue(bad.invariantViolations()[0].contains("closing balance is 75.50"))
+    }
+
+    func testDecodingErrorsNameTheField() {
+        XCTAssertThrowsError(try JSONLines.decode(text: "\n{\"schema\":\"dropgate/1\",\"type\":\"payment\",\"id\":\"x\",\"amount\":1.5}")) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.hasPrefix("line 2:"), text)
+        }
+    }
+}
