@@ -14,6 +14,8 @@ public final class GatewayRunner: @unchecked Sendable {
     public let config: GatewayConfig
     public let pipeline: Pipeline
     let logger: Logger
+    /// Held for the runner's life: one gateway per var folder (the kernel drops it if the process dies).
+    let lockFD: Int32
 
     public init(config: GatewayConfig, logger: Logger) throws {
         self.config = config
@@ -22,8 +24,25 @@ public final class GatewayRunner: @unchecked Sendable {
         for dir in [config.varDir, config.workDir, config.archiveDir, config.quarantineDir, config.recordsDir] + config.channels.map(\.path) {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
+        lockFD = try GatewayRunner.lock(config.varDir + "/gateway.lock")
         let ledger = try Ledger(path: config.ledgerPath)
         pipeline = Pipeline(config: config, ledger: ledger, mappings: try MappingLibrary(directory: config.mappingsDir), logger: logger)
+    }
+
+    deinit { close(lockFD) }
+
+    static func lock(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TransportError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let other = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            close(fd)
+            throw TransportError("another gateway (pid \(other)) is running on \((path as NSString).deletingLastPathComponent)")
+        }
+        ftruncate(fd, 0)
+        let pid = "\(getpid())\n"
+        _ = pid.withCString { write(fd, $0, strlen($0)) }
+        return fd
     }
 
     /// Runs until `shouldStop` says so, or with `once` until nothing is waiting.

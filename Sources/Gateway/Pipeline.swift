@@ -177,6 +177,7 @@ public final class Pipeline: @unchecked Sendable {
     /// At startup: finishes every file a previous run left in hand — whatever sits in `var/work/`
     /// (registered or not, in any state) and any ledger row still `received` or `translated`.
     public func recover() {
+        removeStaleTempFiles(under: config.outbox)
         var handled = Set<String>()
         let work = config.workDir
         let fm = FileManager.default
@@ -193,6 +194,14 @@ public final class Pipeline: @unchecked Sendable {
         for entry in (try? ledger.files(in: [.received, .translated])) ?? [] where !handled.contains(entry.workPath) {
             process(workPath: entry.workPath, channel: config.channel(partner: entry.partner, name: entry.channel) ?? orphanChannel(entry.partner, entry.channel),
                     originalName: entry.name)
+        }
+    }
+
+    /// Temp files of writes a killed run did not finish (`AtomicFile.write` renames only complete ones).
+    func removeStaleTempFiles(under dir: String) {
+        guard let walker = FileManager.default.enumerator(atPath: dir) else { return }
+        for case let rel as String in walker where (rel as NSString).lastPathComponent.hasPrefix(AtomicFile.tempPrefix) {
+            try? FileManager.default.removeItem(atPath: dir + "/" + rel)
         }
     }
 

@@ -76,6 +76,9 @@ public struct StabilityTracker {
 
 /// File moves that either happen whole or not at all.
 public enum AtomicFile {
+    /// Names of files being written start with this; readers and pickers skip them.
+    public static let tempPrefix = ".tmp-"
+
     /// Renames within one filesystem, creating the target folder. Throws if the target exists.
     public static func move(_ from: String, to: String) throws {
         try FileManager.default.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -88,7 +91,7 @@ public enum AtomicFile {
     public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let tmp = dir + "/.tmp-\(getpid())-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
+        let tmp = dir + "/" + tempPrefix + "\(getpid())-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TransportError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         let data = Array(bytes)
