@@ -25,6 +25,12 @@ let package = Package(
 
         // Formats: one folder per family, reader and writer side by side.
         .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
+        .target(name: "GLFormats", dependencies: ["FormatKit"], path: "Sources/Formats/GLFormats"),
+
+        // General ledger: posting rules (mappings/gl/*.yaml) turn records into journal entries;
+        // reconciliation matches statement lines against what we expected.
+        .target(name: "Posting", dependencies: ["Canonical", "Yams"]),
+        .target(name: "Reconciliation", dependencies: ["Canonical"]),
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -42,5 +48,6 @@ let package = Package(
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
+        .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit"]),
     ]
 )
