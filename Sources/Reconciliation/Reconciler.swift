@@ -58,7 +58,8 @@ public struct Reconciler: Sendable {
         }
         let texts = [line.customerReference, line.bankReference, line.remittance, line.details].compactMap { $0 }
             + (line.fields?.pairs.compactMap { $0.1.stringValue } ?? [])
-        let mentions: (String) -> Bool = { ref in texts.contains { TextMatching.contains($0, token: ref) } }
+        let tokens = texts.reduce(into: Set<String>()) { $0.formUnion(TextMatching.tokens(in: $1)) }
+        let mentions: (String) -> Bool = { tokens.contains($0.uppercased()) }
         let candidates = open.indices.filter { open[$0].currency == currency && open[$0].kind == (line.amount.isNegative ? .payment : .invoice) }
 
         var found: [Int] = []

@@ -1,18 +1,29 @@
 /// Small text helpers for finding references in free bank text.
 enum TextMatching {
-    /// Whether `token` occurs in `text` with no letter or digit right before or after it
-    /// (`INV-1001` is in `EREF+INV-1001/PAID` but not in `INV-10012`).
-    static func contains(_ text: String, token: String) -> Bool {
-        guard !token.isEmpty else { return false }
-        let hay = Array(text.uppercased()), needle = Array(token.uppercased())
-        guard hay.count >= needle.count else { return false }
-        for start in 0...(hay.count - needle.count) where Array(hay[start..<start + needle.count]) == needle {
-            let before = start == 0 ? nil : hay[start - 1]
-            let after = start + needle.count == hay.count ? nil : hay[start + needle.count]
-            if !(before?.isLetterOrDigit ?? false) && !(after?.isLetterOrDigit ?? false) { return true }
+    /// Every piece of `text` (upper-cased) that has no letter or digit right before or after it, so
+    /// a reference is "in" the text when it is one of these: `EREF+INV-1001/PAID` holds `INV-1001`
+    /// (and `EREF`, `INV`, `1001`, `PAID`…) but `INV-10012` does not hold `INV-1001`.
+    /// Built once per statement line, so each reference costs one set lookup.
+    static func tokens(in text: String) -> Set<String> {
+        let chars = Array(text.uppercased())
+        var starts = [Int](), ends = [Int]()
+        for (i, c) in chars.enumerated() {
+            let before = i == 0 ? nil : chars[i - 1]
+            let after = i + 1 == chars.count ? nil : chars[i + 1]
+            if !(before?.isLetterOrDigit ?? false) && c != " " { starts.append(i) }
+            if !(after?.isLetterOrDigit ?? false) && c != " " { ends.append(i) }
         }
-        return false
+        var out = Set<String>()
+        for s in starts {
+            for e in ends where e >= s && e - s < maxReferenceLength {
+                out.insert(String(chars[s...e]))
+            }
+        }
+        return out
     }
+
+    /// References longer than this are not looked for in free text.
+    static let maxReferenceLength = 64
 
     /// Letters and digits only, upper case: `"ACME Corp., Ltd"` → `"ACMECORPLTD"`.
     static func normalizedName(_ name: String) -> String {
