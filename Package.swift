@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "XMLSupport", "Yams",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
-        .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit"]),
+        .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),
     ]
 )

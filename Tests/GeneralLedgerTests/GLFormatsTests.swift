@@ -2,6 +2,7 @@ import XCTest
 import Canonical
 import FormatKit
 import Posting
+import Mapping
 @testable import GLFormats
 
 final class GLFormatsTests: XCTestCase {
@@ -85,5 +86,28 @@ final class GLFormatsTests: XCTestCase {
         XCTAssertThrowsError(try QuickBooksIIFWriter().write([entries[1], euro], context: context)) {
             XCTAssertEqual(($0 as? FormatError)?.code, "iif.currencies")
         }
+    }
+}
+
+final class GLCSVMappingTests: XCTestCase {
+    /// gl-csv file → reader → default mapping (mappings/gl-csv) → the same journal entries.
+    func testGLCSVReadsBackThroughTheDefaultMapping() throws {
+        let entries = try Poster(rulesDirectory: DayFixture.rulesDirectory).post(records: DayFixture.day)
+        let csv = try GLCSVWriter().write(entries, context: WriteContext(settings: ["batchId": "day"]))[0]
+        let library = try MappingLibrary(directory: DayFixture.packageRoot + "/mappings")
+        var back = [JournalEntry]()
+        try GLCSVReader().read(ByteReader(bytes: csv.bytes)) { unit in
+            let mapping = try XCTUnwrap(library.defaultMapping(format: GLCSVFormat.id, unit: unit))
+            let record = try mapping.apply(to: unit, source: RecordSource(partner: "ledger", channel: "gl", format: "gl-csv",
+                                                                        file: csv.name, sha256: "00", index: back.count))
+            back.append(try XCTUnwrap(record.journal))
+        }
+        // gl-csv writes the entry's description on lines that have none of their own.
+        let expected = entries.compactMap(\.journal).map { entry in
+            var e = entry
+            e.lines = e.lines.map { var l = $0; l.description = l.description ?? entry.description; return l }
+            return e
+        }
+        XCTAssertEqual(back, expected)
     }
 }
