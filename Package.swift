@@ -25,6 +25,9 @@ let package = Package(
 
         // Formats: one folder per family, reader and writer side by side.
         .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
+        // Taiwan government e-invoice (MIG 4.1 / 3.2 XML), upload window and batches, platform results.
+        .target(name: "TWEInvoice", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/TWEInvoice",
+                resources: [.copy("Schemas")]),
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -40,6 +43,7 @@ let package = Package(
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
+        .testTarget(name: "TWEInvoiceTests", dependencies: ["TWEInvoice", "XMLSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
     ]
