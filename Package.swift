@@ -42,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "TWEInvoiceTests", dependencies: ["TWEInvoice", "XMLSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
