@@ -5,6 +5,9 @@ import FormatKit
 /// `Message` (code), `MIG` (version), `Kind` (canonical kind) and `Totals` {Net, Tax, Total}
 /// computed the way the message defines them:
 /// - invoice: Net = SalesAmount + FreeTaxSalesAmount + ZeroTaxSalesAmount, Total = TotalAmount;
+///   except a consumer (B2C) invoice whose amounts do not add up that way: the platform's B2C
+///   convention is a tax-inclusive price, so Net = Total = TotalAmount, Tax = 0, and the stated
+///   TaxAmount (the tax contained) is kept as `Totals/IncludedTax`;
 /// - allowance: Net = TotalAmount (the allowance before tax), Total = Net + TaxAmount;
 /// - cancel and void carry no amounts (all 0).
 enum MessageUnit {
@@ -19,6 +22,7 @@ enum MessageUnit {
 
     private static func totals(_ tree: Node, message: MessageType) throws -> Node {
         var net = Amount.zero, tax = Amount.zero, total = Amount.zero
+        var included: Amount?
         let amounts = tree.child("Amount")
         func value(_ name: String, required: Bool = true) throws -> Amount {
             guard let node = amounts?.child(name), let text = node.value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
@@ -35,6 +39,11 @@ enum MessageUnit {
             net = try value("SalesAmount") + value("FreeTaxSalesAmount", required: false) + value("ZeroTaxSalesAmount", required: false)
             tax = try value("TaxAmount")
             total = try value("TotalAmount")
+            if net + tax != total && tree.child("Main")?.child("Buyer")?["Identifier"] == BusinessID.consumer {
+                included = tax
+                net = total
+                tax = .zero
+            }
         case .allowance:
             net = try value("TotalAmount")
             tax = try value("TaxAmount")
@@ -42,6 +51,8 @@ enum MessageUnit {
         case .cancelInvoice, .voidInvoice, .cancelAllowance:
             break
         }
-        return Node("Totals", children: [Node("Net", value: net.description), Node("Tax", value: tax.description), Node("Total", value: total.description)])
+        var totals = Node("Totals", children: [Node("Net", value: net.description), Node("Tax", value: tax.description), Node("Total", value: total.description)])
+        totals.append("IncludedTax", included?.description)
+        return totals
     }
 }
