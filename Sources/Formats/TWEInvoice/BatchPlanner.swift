@@ -53,8 +53,6 @@ public struct BatchPlanner: Sendable {
                 place(m)
             }
         }
-        // References that never came stay in the queue's order at the end.
-        for m in queue where waiting[m.references ?? ""]?.contains(m) == true { out.append(m) }
         return out
     }
 

@@ -54,13 +54,6 @@ enum MIGValue {
     }
 
     static func decimal(_ amount: Amount) -> String { amount.normalized.plainString }
-
-    /// `20210821` → `2021-08-21` (nil when not 8 digits).
-    static func isoDate(_ mig: String) -> String? {
-        guard mig.count == 8, mig.allSatisfy(\.isASCIIDigit) else { return nil }
-        let c = Array(mig)
-        return String(c[0..<4]) + "-" + String(c[4..<6]) + "-" + String(c[6..<8])
-    }
 }
 
 extension Character {
