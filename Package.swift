@@ -31,12 +31,15 @@ let package = Package(
         // reconciliation matches statement lines against what we expected.
         .target(name: "Posting", dependencies: ["Canonical", "Yams"]),
         .target(name: "Reconciliation", dependencies: ["Canonical"]),
+        // Taiwan government e-invoice (MIG 4.1 / 3.2 XML), upload window and batches, platform results.
+        .target(name: "TWEInvoice", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/TWEInvoice",
+                resources: [.copy("Schemas")]),
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
+        .testTarget(name: "TWEInvoiceTests", dependencies: ["TWEInvoice", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),

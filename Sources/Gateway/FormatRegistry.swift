@@ -1,6 +1,7 @@
 import FormatKit
 import CSVFormat
 import GLFormats
+import TWEInvoice
 
 /// Every format the gateway knows, by id. Adding a format is one folder and one line here.
 public enum FormatRegistry {
@@ -8,6 +9,7 @@ public enum FormatRegistry {
         CSVFormat.self,
         GLCSVFormat.self,
         QuickBooksIIFFormat.self,
+        TWEInvoiceFormat.self,
     ]
 
     public static func format(_ id: String) -> (any Format.Type)? { all.first { $0.id == id } }
