@@ -1,3 +1,4 @@
+import FormatKit
 import XCTest
 @testable import NACHA
 

@@ -19,7 +19,7 @@ final class WriterTests: XCTestCase {
         XCTAssertEqual(lines.count % 10, 0, "filled to a multiple of 10")
         XCTAssertTrue(lines.allSatisfy { $0.count == 94 })
         XCTAssertEqual(lines.map { $0.first! }.filter { $0 == "5" }.count, 3, "same company and date batch together")
-        XCTAssertTrue(lines[0].hasPrefix("101 231380104 1234567890250314093"))
+        XCTAssertTrue(lines[0].hasPrefix("101 2313801041234567890250314"), lines[0])
         XCTAssertEqual(lines[1].prefix(4), "5200", "mixed credits and debits: service class 200")
         XCTAssertEqual(String(lines[2].suffix(15)), "231380100000002")
         XCTAssertEqual(String(lines[3].suffix(15)), "231380100000003")

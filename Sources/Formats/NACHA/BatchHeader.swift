@@ -40,15 +40,22 @@ enum BatchHeader {
         Field("batchNumber", 88, 7, .numeric),
     ])
 
-    /// The SEC code (positions 51–53), which picks the layouts of the batch's entries.
+    /// The SEC code (positions 51–53).
     static func secCode(_ record: RecordText) -> String { record.trimmed(51, 3) }
+
+    /// The SEC code whose layouts the batch's records use: `IAT` also for a notification of change
+    /// on IAT entries (SEC `COR` with `IATCOR` in the IAT indicator), which keeps the IAT layouts.
+    static func layoutFamily(_ record: RecordText) -> String {
+        let sec = secCode(record)
+        return sec == "COR" && record.raw(5, 6) == "IATCOR" ? "IAT" : sec
+    }
 
     static func layout(sec: String) -> RecordLayout { sec == "IAT" ? iatLayout : layout }
 
     /// The header as a node, with the effective entry date also as `YYYY-MM-DD` (`effectiveDate`)
     /// when it is a valid date.
     static func parse(_ record: RecordText) -> Node {
-        var node = layout(sec: secCode(record)).node(record)
+        var node = layout(sec: layoutFamily(record)).node(record)
         node.append("effectiveDate", ACHDate.iso(record.trimmed(70, 6)), line: record.line, column: record.column + 69)
         return node
     }
@@ -56,10 +63,10 @@ enum BatchHeader {
     static func write(_ values: [String: String]) throws(FormatError) -> [UInt8] { try layout.write(values) }
 
     /// Field formats, then: a known service class and SEC code, ADV only with service class 280,
-    /// an effective entry date that is a date (or blank: the ACH operator fills it for returns).
+    /// an effective entry date that is a date (or blank or zeros: the ACH operator fills it for returns).
     static func validate(_ record: RecordText, _ findings: Findings) throws(FormatErrors) {
         let sec = secCode(record)
-        let layout = layout(sec: sec)
+        let layout = layout(sec: layoutFamily(record))
         try layout.validateFields(record, findings)
         let serviceClass = layout.value("serviceClassCode", record)
         if !ACHCodes.serviceClassCodes.contains(serviceClass) {
@@ -70,11 +77,12 @@ enum BatchHeader {
         if !ACHCodes.secCodes.contains(sec) {
             try findings.add(layout.error("nacha.sec-code", "\"\(sec)\" is not a standard entry class code", record, field: "standardEntryClassCode"))
         }
-        if sec != "IAT" && layout.value("companyIdentification", record).isEmpty {
+        if layoutFamily(record) != "IAT" && layout.value("companyIdentification", record).isEmpty {
             try findings.add(layout.error("nacha.field.mandatory", "is a mandatory field and is blank", record, field: "companyIdentification"))
         }
         let effective = record.slice(70, 6)
-        if !record.isBlank(70, 6) && !ACHDate.isValidYYMMDD(effective) && !(sec == "COR" || sec == "ADV") {
+        let notGiven = record.isBlank(70, 6) || effective.allSatisfy { $0 == 48 }
+        if !notGiven && !ACHDate.isValidYYMMDD(effective) && !(sec == "COR" || sec == "ADV") {
             try findings.add(layout.error("nacha.field.date", "\"\(record.raw(70, 6))\" is not a date YYMMDD", record, field: "effectiveEntryDate"))
         }
     }

@@ -6,7 +6,7 @@ enum EntryAddendaRules {
     /// - IAT entries carry the seven mandatory addenda 10–16 in order (returns and NOCs: 99/98 instead),
     ///   at most two 17s and five 18s.
     /// - COR entries carry one addenda 98 (or a 99 for a refused NOC).
-    /// - CTX entries carry at most 9,999 addenda and say how many in positions 55–58; other SEC codes
+    /// - CTX and TRX entries carry at most 9,999 addenda and say how many in positions 55–58; other SEC codes
     ///   at most one, besides a return's or NOC's.
     static func validate(_ entry: RecordText, addenda: [RecordText], sec: String, _ findings: Findings) throws(FormatErrors) {
         let layout = EntryDetail.layout(sec: sec)
@@ -29,12 +29,12 @@ enum EntryAddendaRules {
             if !isReturnOrNOC {
                 try findings.add(layout.error("nacha.cor.addenda", "COR entry needs an addenda 98 (notification of change)", entry, field: "addendaRecordIndicator"))
             }
-        case "CTX":
+        case "CTX", "TRX":
             if let declared = entry.number(55, 4), declared != addenda.count, !isReturnOrNOC {
                 try findings.add(layout.error("nacha.ctx.addenda-count", "entry says \(declared) addenda, \(addenda.count) follow", entry, field: "numberOfAddendaRecords"))
             }
             if addenda.count > 9999 {
-                try findings.add(layout.error("nacha.addenda.count", "CTX entry has \(addenda.count) addenda, at most 9,999 allowed", entry, field: "addendaRecordIndicator"))
+                try findings.add(layout.error("nacha.addenda.count", "\(sec) entry has \(addenda.count) addenda, at most 9,999 allowed", entry, field: "addendaRecordIndicator"))
             }
         case "IAT":
             break

@@ -104,7 +104,7 @@ enum EntryDetail {
 
     /// Field formats, then: a known transaction code for the SEC code, the RDFI check digit,
     /// an amount allowed for the code (prenotes zero, live entries non-zero), the trace number
-    /// starting with the ODFI's routing number.
+    /// starting with the ODFI's routing number (a warning: files from processors often number their own way).
     static func validate(_ record: RecordText, sec: String, odfi: String, _ findings: Findings) throws(FormatErrors) {
         let layout = layout(sec: sec)
         let options = findings.options
@@ -129,7 +129,7 @@ enum EntryDetail {
         }
         if sec != "ADV" && !options.customTraceNumbers && !options.bypassOriginValidation && !odfi.isEmpty,
            record.isDigits(80, 15), record.raw(80, 8) != odfi {
-            try findings.add(layout.error("nacha.trace.odfi", "trace number \(record.raw(80, 15)) does not start with the batch's ODFI \(odfi)", record, field: "traceNumber"))
+            try findings.add(layout.error("nacha.trace.odfi", "trace number \(record.raw(80, 15)) does not start with the batch's ODFI \(odfi)", record, field: "traceNumber", severity: .warning))
         }
     }
 }

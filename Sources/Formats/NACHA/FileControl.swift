@@ -38,6 +38,7 @@ enum FileControl {
                          adv: Bool, _ findings: Findings) throws(FormatErrors) {
         let layout = adv ? advLayout : layout
         try layout.validateFields(record, findings)
+        if findings.options.bypassFileControlTotals { return }
         try compare(layout, record, "batchCount", Int64(batchCount), findings)
         if !findings.options.unequalAddendaCounts {
             try compare(layout, record, "entryAddendaCount", Int64(totals.entryAddendaCount), findings)
@@ -48,10 +49,11 @@ enum FileControl {
     }
 
     /// The block count against the records in the file, filler included (blocks of 10, the last one partial).
+    /// A warning: the count served tape blocking and many generators get it wrong.
     static func validateBlockCount(_ record: RecordText, recordCount: Int, _ findings: Findings) throws(FormatErrors) {
         let blocks = (recordCount + 9) / 10
         if let written = record.number(8, 6), written != blocks {
-            try findings.add(layout.error("nacha.control.blockCount", "block count \(written) does not match the file's \(recordCount) records (\(blocks) blocks of 10)", record, field: "blockCount"))
+            try findings.add(layout.error("nacha.control.blockCount", "block count \(written) does not match the file's \(recordCount) records (\(blocks) blocks of 10)", record, field: "blockCount", severity: .warning))
         }
     }
 

@@ -26,11 +26,12 @@ enum FileHeader {
     static func write(_ values: [String: String]) throws(FormatError) -> [UInt8] { try layout.write(values) }
 
     /// Field formats, then: the immediate destination is a routing number with a correct check digit,
-    /// the origin is filled, the file ID modifier is A–Z or 0–9.
+    /// the origin is a number (routing number or company identification), the file ID modifier is A–Z or 0–9.
     static func validate(_ record: RecordText, _ findings: Findings) throws(FormatErrors) {
         let options = findings.options
         var fields = layout.fields
         if options.skipFileCreationValidation { fields.removeAll { $0.name == "fileCreationDate" || $0.name == "fileCreationTime" } }
+        if options.bypassDestinationValidation { fields.removeAll { $0.name == "immediateDestination" } }
         try RecordLayout(recordName: layout.recordName, nodeName: layout.nodeName, fields: fields).validateFields(record, findings)
 
         let destination = layout.value("immediateDestination", record)
@@ -40,8 +41,13 @@ enum FileHeader {
                 try findings.add(layout.error("nacha.routing.check-digit", "\(destination) routing number checksum mismatch", record, field: "immediateDestination"))
             }
         }
-        if !options.bypassOriginValidation && layout.value("immediateOrigin", record).isEmpty {
-            try findings.add(layout.error("nacha.field.mandatory", "is a mandatory field and is blank", record, field: "immediateOrigin"))
+        let origin = layout.value("immediateOrigin", record)
+        if !options.bypassOriginValidation {
+            if origin.isEmpty {
+                try findings.add(layout.error("nacha.field.mandatory", "is a mandatory field and is blank", record, field: "immediateOrigin"))
+            } else if !origin.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                try findings.add(layout.error("nacha.field.numeric", "\"\(origin)\" must be a routing number or a 10-digit company identification", record, field: "immediateOrigin"))
+            }
         }
         let modifier = layout.value("fileIDModifier", record)
         if !(modifier.count == 1 && modifier.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) })) {

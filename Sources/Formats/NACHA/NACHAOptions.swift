@@ -29,6 +29,9 @@ public struct NACHAOptions: Sendable {
     public var allowUnorderedBatchNumbers = false
     /// Entry/addenda counts in the controls are not compared with the records.
     public var unequalAddendaCounts = false
+    /// The file control's batch count, entry/addenda count, entry hash and totals are not compared
+    /// with the batches (each batch control still is). Some generators write them wrong.
+    public var bypassFileControlTotals = false
     /// Non-prenote entries may carry a zero amount.
     public var allowZeroEntryAmount = false
     /// Alphanumeric fields may hold any printable Unicode character.
@@ -54,6 +57,7 @@ public struct NACHAOptions: Sendable {
         unequalServiceClassCode = options.flag("unequalServiceClassCode")
         allowUnorderedBatchNumbers = options.flag("allowUnorderedBatchNumbers")
         unequalAddendaCounts = options.flag("unequalAddendaCounts")
+        bypassFileControlTotals = options.flag("bypassFileControlTotals")
         allowZeroEntryAmount = options.flag("allowZeroEntryAmount")
         allowSpecialCharacters = options.flag("allowSpecialCharacters")
         allowEmptyIndividualName = options.flag("allowEmptyIndividualName")

@@ -107,7 +107,7 @@ struct NACHAParser {
             try findings.add(BatchHeader.layout.error("nacha.batch-number.order", "batch number \(number) does not ascend (previous \(lastBatchNumber))", record, field: "batchNumber"))
         }
         lastBatchNumber = max(lastBatchNumber, number)
-        let sec = BatchHeader.secCode(record)
+        let sec = BatchHeader.layoutFamily(record)
         sawADV = sawADV || sec == "ADV"
         batch = OpenBatch(header: record, node: emit == nil ? Node("batchHeader") : BatchHeader.parse(record), sec: sec, odfi: record.raw(80, 8))
     }

@@ -85,7 +85,7 @@ struct RecordSplitter {
         var start = 0
         repeat {
             let end = min(start + n, scalars.count)
-            var piece = String.UnicodeScalarView(scalars[start..<end])
+            var piece = Array(scalars[start..<end])
             let blankRest = scalars[end...].allSatisfy { $0 == " " }
             if piece.count < n {
                 if start > 0 && piece.allSatisfy({ $0 == " " }) { break }
@@ -97,7 +97,7 @@ struct RecordSplitter {
                                              line: line, column: piece.count + 1, severity: .warning))
                 piece.append(contentsOf: repeatElement(" ", count: n - piece.count))
             }
-            queue.append(RecordText(text: Substring(piece).unicodeScalars, line: line, column: start + 1))
+            queue.append(RecordText(scalars: piece, line: line, column: start + 1))
             if blankRest { break }
             start = end
         } while start < scalars.count

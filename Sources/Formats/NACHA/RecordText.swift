@@ -57,8 +57,8 @@ struct RecordText: Sendable {
 }
 
 extension RecordText {
-    /// A record from decoded text of exactly 94 characters (the non-ASCII path).
-    init(text: Substring.UnicodeScalarView, line: Int, column: Int) {
+    /// A record from decoded characters, exactly 94 of them (the non-ASCII path).
+    init(scalars text: [Unicode.Scalar], line: Int, column: Int) {
         var bytes = [UInt8]()
         var offsets = [Int]()
         offsets.reserveCapacity(RecordText.length + 1)
