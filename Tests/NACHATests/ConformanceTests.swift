@@ -1,3 +1,4 @@
+import Canonical
 import FormatKit
 import Foundation
 import XCTest
@@ -131,6 +132,43 @@ final class ConformanceTests: XCTestCase {
             XCTAssertThrowsError(try read(root, path), "\(file) without \(values)")
             XCTAssertNoThrow(try read(root, path, values), "\(file) with \(values)")
         }
+    }
+
+    private func units(_ root: URL, _ file: String) throws -> [Node] {
+        var out = [Node]()
+        try reader(file).read(ByteReader(path: root.appendingPathComponent(file).path)) { out.append($0) }
+        return out
+    }
+
+    func testReturnsAndNotificationsOfChangeCarryTheirCodes() throws {
+        guard let (root, _) = try manifest() else { return }
+        let returned = try XCTUnwrap(units(root, "moov-io-ach/testdata/iat-addenda99.ach").first)
+        XCTAssertEqual(UnitToPayment.payment(returned).direction, .return)
+        XCTAssertEqual(UnitToPayment.payment(returned).ach?.returnCode, "R01")
+        XCTAssertEqual(returned.children(named: "addenda").map { $0["typeCode"]! }, ["10", "11", "12", "13", "14", "15", "16", "99"])
+
+        let noc = try XCTUnwrap(units(root, "moov-io-ach/ach-cor-read/cor-read.ach").first)
+        let payment = UnitToPayment.payment(noc)
+        XCTAssertEqual(payment.direction, .outbound)
+        XCTAssertEqual(payment.ach?.correctionCode, "C01")
+        XCTAssertEqual(payment.ach?.secCode, "COR")
+        XCTAssertEqual(noc.child("addenda")?["correctedData"], "1918171614")
+
+        let ppd = try XCTUnwrap(units(root, "moov-io-ach/ach-ppd-read/ppd-credit.ach").first)
+        let credit = UnitToPayment.payment(ppd)
+        XCTAssertEqual(credit.amount, Amount("1000000.00"))
+        XCTAssertEqual(credit.executionDate, "2018-12-07")
+        XCTAssertEqual(credit.creditor, Payment.Party(name: "Receiver Account Name", account: "12345678", agent: "231380104"))
+        XCTAssertEqual(credit.debtor, Payment.Party(name: "Name on Account", agent: "121042882"))
+    }
+
+    /// validate does not stop at the first finding.
+    func testValidateReportsEveryFindingOfABrokenFile() throws {
+        guard let (root, _) = try manifest() else { return }
+        let found = try errors(root, "moov-io-ach/testdata/invalid-two-micro-deposits.ach")
+        XCTAssertGreaterThanOrEqual(found.count, 4)
+        XCTAssertEqual(Set(found.compactMap(\.segment)), ["entryDetail", "addenda", "batchControl", "fileControl"])
+        XCTAssertTrue(found.allSatisfy { $0.line != nil && $0.field != nil })
     }
 
     func testFuzzCrashersDoNotCrash() throws {
