@@ -92,8 +92,6 @@ enum EntryDetail {
         return node
     }
 
-    static func write(_ values: [String: String]) throws(FormatError) -> [UInt8] { try layout.write(values) }
-
     /// The amount in cents (10 digits, 12 for ADV); nil when not digits.
     static func amount(_ record: RecordText, sec: String) -> Int64? {
         sec == "ADV" ? record.number(28, 12) : record.number(30, 10)

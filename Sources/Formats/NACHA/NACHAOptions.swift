@@ -78,8 +78,6 @@ final class Findings {
         self.options = options; self.stopAtFirstError = stopAtFirstError; self.limit = limit
     }
 
-    var hasErrors: Bool { all.contains { $0.severity == .error } }
-
     func add(_ finding: FormatError) throws(FormatErrors) {
         if stopAtFirstError && finding.severity == .error { throw FormatErrors([finding]) }
         if all.count < limit { all.append(finding) } else { omitted += 1 }
