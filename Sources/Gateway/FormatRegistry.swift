@@ -2,6 +2,7 @@ import FormatKit
 import CSVFormat
 import GLFormats
 import TWEInvoice
+import NACHA
 
 /// Every format the gateway knows, by id. Adding a format is one folder and one line here.
 public enum FormatRegistry {
@@ -10,6 +11,7 @@ public enum FormatRegistry {
         GLCSVFormat.self,
         QuickBooksIIFFormat.self,
         TWEInvoiceFormat.self,
+        NACHAFormat.self,
     ]
 
     public static func format(_ id: String) -> (any Format.Type)? { all.first { $0.id == id } }
