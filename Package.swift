@@ -40,6 +40,7 @@ let package = Package(
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "X12Tests", dependencies: ["X12", "FormatKit", "Canonical"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
