@@ -29,7 +29,7 @@ func reports(_ text: String) throws -> [X12InterchangeReport] {
 /// A well-formed 4010 interchange around `body` (segments after ST, before SE), one set, with right counts.
 func interchange4010(_ set: String = "850", body: [String], terminator: String = "~\n") -> String {
     let segments = ["ST*\(set)*0001"] + body + ["SE*\(body.count + 2)*0001"]
-    return ["ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240102*1230*U*00401*000000905*1*P*>",
-            "GS*PO*SENDER*RECEIVER*20240102*1230*77*X*004010"] + segments + ["GE*1*77", "IEA*1*000000905"]
-        .joined(separator: terminator) + terminator
+    let all = ["ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240102*1230*U*00401*000000905*1*P*>",
+               "GS*PO*SENDER*RECEIVER*20240102*1230*77*X*004010"] + segments + ["GE*1*77", "IEA*1*000000905"]
+    return all.joined(separator: terminator) + terminator
 }

@@ -19,17 +19,23 @@ struct X12EnvelopeChecker {
     /// read, and each finding to `onFinding` (which may throw to stop early). Returns the reports.
     func scan(_ input: ByteReader, onFinding: (X12Finding) throws -> Void,
               onSet: (X12TransactionSet) throws -> Void) throws -> [X12InterchangeReport] {
-        var state = State(options: options, onFinding: onFinding, onSet: onSet)
-        var tokenizer = X12Tokenizer(input, encoding: options.encoding)
-        do {
-            while let segment = try tokenizer.next() {
-                try state.take(segment, delimiters: tokenizer.delimiters!)
+        try withoutActuallyEscaping(onFinding) { onFinding in
+            try withoutActuallyEscaping(onSet) { onSet in
+                var state = State(options: options, onFinding: onFinding, onSet: onSet)
+                var tokenizer = X12Tokenizer(input, encoding: options.encoding)
+                while true {
+                    let segment: X12Segment?
+                    do throws(X12Finding) { segment = try tokenizer.next() } catch {
+                        try state.fail(error)
+                        return state.reports
+                    }
+                    guard let segment else { break }
+                    try state.take(segment, delimiters: tokenizer.delimiters!)
+                }
+                try state.finish()
+                return state.reports
             }
-            try state.finish()
-        } catch let fatal as X12Finding {
-            try state.fail(fatal)
         }
-        return state.reports
     }
 }
 
@@ -128,6 +134,8 @@ private struct State {
             closeInterchange()
         case "TA1" where interchange != nil && group == nil:
             acknowledgmentSegments += 1
+        case "ISB", "ISE", "TA3" where interchange != nil && group == nil:
+            break  // optional interchange services (grade of service, deferred delivery) and TA3
         default:
             try record(.interchange("024", "segment-outside", "segment \(s.id) outside a transaction set", at: s))
         }

@@ -28,7 +28,10 @@ enum X12HeaderRules {
         if s.elements.count < 8 {
             out.append(.interchange("024", "gs-elements", "GS has \(s.elements.count) elements; it needs 8", at: s))
         }
-        if !isDate(s[4]) { out.append(.interchange("024", "gs04", "GS04 \"\(s[4])\" is not a date (CCYYMMDD)", at: s, field: "GS04")) }
+        // GS04 was YYMMDD before version 004010, CCYYMMDD since.
+        let sixDigitDates = (Int(s[8].prefix(6)) ?? 4010) < 4010
+        let dateOK = sixDigitDates && s[4].count == 6 ? isDate("20" + s[4]) : isDate(s[4])
+        if !dateOK { out.append(.interchange("024", "gs04", "GS04 \"\(s[4])\" is not a date (\(sixDigitDates ? "YYMMDD" : "CCYYMMDD"))", at: s, field: "GS04")) }
         if !isTime(s[5]) { out.append(.interchange("024", "gs05", "GS05 \"\(s[5])\" is not a time (HHMM, HHMMSS or with decimal seconds)", at: s, field: "GS05")) }
         if !(1...9).contains(s[6].count) || !s[6].allSatisfy(\.isASCIIDigit) {
             out.append(.group("6", "gs06", "GS06 \"\(s[6])\" is not a 1- to 9-digit control number", at: s, field: "GS06"))

@@ -120,6 +120,7 @@ public struct X12Tokenizer {
         let newline = d.segmentIsNewline
         while true {
             guard try ensure(1) else {
+                if newline && !bytes.isEmpty { break }  // the last line of a file without a final line break
                 throw fatal("023", "premature-end", "the input ends inside segment \"\(String(decoding: bytes.prefix(3), as: UTF8.self))\" (no segment terminator)", start)
             }
             let b = buffer[pos]
