@@ -1,12 +1,17 @@
 import FormatKit
 import CSVFormat
 import X12
+import GLFormats
+import TWEInvoice
 
 /// Every format the gateway knows, by id. Adding a format is one folder and one line here.
 public enum FormatRegistry {
     public static let all: [any Format.Type] = [
         CSVFormat.self,
         X12Format.self,
+        GLCSVFormat.self,
+        QuickBooksIIFFormat.self,
+        TWEInvoiceFormat.self,
     ]
 
     public static func format(_ id: String) -> (any Format.Type)? { all.first { $0.id == id } }

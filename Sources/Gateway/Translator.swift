@@ -85,15 +85,5 @@ public struct Translator: Sendable {
     }
 }
 
-/// SHA-256 of a file, streamed.
-public func sha256Hex(ofFileAt path: String) throws -> String {
-    let input = try ByteReader(path: path)
-    var hasher = SHA256Stream()
-    var buffer = [UInt8]()
-    while true {
-        buffer.removeAll(keepingCapacity: true)
-        if try input.read(appendingTo: &buffer) == 0 { break }
-        hasher.update(buffer)
-    }
-    return hasher.finalizeHex()
-}
+/// SHA-256 of a file, streamed (hex).
+public func sha256Hex(ofFileAt path: String) throws -> String { try hashFile(path).0 }
