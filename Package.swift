@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
-            "Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Gateway", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
