@@ -16,10 +16,6 @@ public struct X12Delimiters: Sendable, Hashable {
         self.element = element; self.component = component; self.repetition = repetition; self.segment = segment
     }
 
-    /// The usual 4010 set (`*`, `>`, `~`, no repetition) and 5010 set (`*`, `:`, `^`, `~`).
-    public static let standard4010 = X12Delimiters()
-    public static let standard5010 = X12Delimiters(component: UInt8(ascii: ":"), repetition: UInt8(ascii: "^"))
-
     /// Whether the sender ends segments with line breaks.
     public var segmentIsNewline: Bool { segment == [10] }
 

@@ -4,7 +4,7 @@ public struct X12SetReport: Sendable, Hashable {
     public var identifier: String
     public var controlNumber: String
     public var findings: [X12Finding] = []
-    /// Set when the set was acknowledged as rejected for a reason outside the set (a broken group).
+    /// Accepted when no finding of the set is an error (warnings leave it accepted with errors).
     public var accepted: Bool { !findings.contains(where: \.isError) }
 }
 
