@@ -25,6 +25,7 @@ let package = Package(
 
         // Formats: one folder per family, reader and writer side by side.
         .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
+        .target(name: "X12", dependencies: ["FormatKit", "Canonical"], path: "Sources/Formats/X12"),
         .target(name: "GLFormats", dependencies: ["FormatKit"], path: "Sources/Formats/GLFormats"),
 
         // General ledger: posting rules (mappings/gl/*.yaml) turn records into journal entries;
@@ -40,17 +41,18 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
-            "Gateway", "Posting", "Reconciliation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Gateway", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
+        .testTarget(name: "X12Tests", dependencies: ["X12", "FormatKit", "Canonical", "Mapping"]),
         .testTarget(name: "TWEInvoiceTests", dependencies: ["TWEInvoice", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "NACHATests", dependencies: ["NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),

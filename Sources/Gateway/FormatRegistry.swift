@@ -1,5 +1,6 @@
 import FormatKit
 import CSVFormat
+import X12
 import GLFormats
 import TWEInvoice
 import NACHA
@@ -8,6 +9,7 @@ import NACHA
 public enum FormatRegistry {
     public static let all: [any Format.Type] = [
         CSVFormat.self,
+        X12Format.self,
         GLCSVFormat.self,
         QuickBooksIIFFormat.self,
         TWEInvoiceFormat.self,

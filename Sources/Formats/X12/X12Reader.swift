@@ -1,0 +1,48 @@
+import FormatKit
+
+/// Reads X12 files: each transaction set (ST…SE) becomes one unit tree (see `X12TreeBuilder`),
+/// handed on as soon as its SE has been read, so memory stays flat however many sets a file holds.
+/// A file is rejected on any envelope error (see `X12EnvelopeChecker`); `validate` lists them all.
+///
+/// Channel options: `allowMissingTrailers: true` accepts a file that ends without its GE/IEA.
+public struct X12Reader: DocumentReader {
+    public var options: FormatOptions
+
+    public init(options: FormatOptions = FormatOptions()) { self.options = options }
+
+    var checkerOptions: X12EnvelopeChecker.Options {
+        X12EnvelopeChecker.Options(encoding: options.encoding, allowMissingTrailers: options.flag("allowMissingTrailers"))
+    }
+
+    public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
+        _ = try X12EnvelopeChecker(options: checkerOptions).scan(input, onFinding: { finding in
+            if finding.isError { throw finding.error }
+        }, onSet: { set in
+            try emit(X12TreeBuilder(delimiters: set.delimiters).build(set))
+        })
+    }
+
+    public func validate(_ input: ByteReader) -> [FormatError] {
+        (try? reports(input).flatMap(Self.findings).map(\.error)) ?? []
+    }
+
+    /// The full envelope report of every interchange, group and set (what acknowledgments are made from).
+    public func reports(_ input: ByteReader) throws -> [X12InterchangeReport] {
+        try X12EnvelopeChecker(options: checkerOptions).scan(input, onFinding: { _ in }, onSet: { _ in })
+    }
+
+    /// The (sender, receiver, ISA13) key of every interchange in the input, in file order, for the
+    /// gateway's duplicate-interchange check. Reads the whole input but builds no trees.
+    public func interchangeKeys(_ input: ByteReader) throws -> [X12InterchangeKey] {
+        try reports(input).map(\.key)
+    }
+
+    static func findings(_ r: X12InterchangeReport) -> [X12Finding] {
+        var all = r.findings
+        for g in r.groups {
+            all += g.findings
+            for s in g.sets { all += s.findings }
+        }
+        return all.sorted { ($0.error.line ?? 0, $0.error.column ?? 0) < ($1.error.line ?? 0, $1.error.column ?? 0) }
+    }
+}
