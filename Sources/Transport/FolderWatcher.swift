@@ -89,7 +89,8 @@ public enum AtomicFile {
 
     /// Writes bytes to `path` through a temp file in the same folder, fsynced, then renamed.
     public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
+        let parent = (path as NSString).deletingLastPathComponent
+        let dir = parent.isEmpty ? "." : parent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tmp = dir + "/" + tempPrefix + "\(getpid())-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
