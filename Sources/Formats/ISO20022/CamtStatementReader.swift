@@ -16,7 +16,7 @@ import XMLSupport
 /// Checked here: the document is a camt.053 with at least one `Stmt`; amounts and CdtDbtInd are
 /// well-formed; opening (OPBD, else PRCD) + entries = closing (CLBD) where both balances exist.
 /// Channel option `allowBalanceMismatch: true` accepts statements that do not add up.
-public struct CamtStatementReader: DocumentReader {
+public struct CamtStatementReader: DocumentReader, Sendable {
     public var allowBalanceMismatch: Bool
 
     public init(options: FormatOptions = FormatOptions()) {

@@ -10,7 +10,7 @@ import XMLSupport
 /// payment information block it sits in, without its transfers: debtor, execution date, service level).
 ///
 /// Checked here: NbOfTxs and CtrlSum of each PmtInf and of the GrpHdr agree with the transfers.
-public struct Pain001Reader: DocumentReader {
+public struct Pain001Reader: DocumentReader, Sendable {
     public init() {}
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {

@@ -14,7 +14,7 @@ import XMLSupport
 /// - `characterSet`: `clean` (default: texts are brought into the SEPA set and each change is
 ///   reported in `Pain001Output.cleaning`) or `strict` (a text outside the set is an error).
 /// MsgId is `<prefix>-<yyyyMMdd>-<n>` with n from the `pain001.message` counter.
-public struct Pain001Writer: RecordWriter {
+public struct Pain001Writer: RecordWriter, Sendable {
     public var options: FormatOptions
 
     public init(options: FormatOptions = FormatOptions()) { self.options = options }
