@@ -40,6 +40,7 @@ let package = Package(
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "ISO20022Tests", dependencies: ["ISO20022", "XMLSupport", "Mapping"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
