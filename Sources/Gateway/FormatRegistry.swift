@@ -1,10 +1,13 @@
 import FormatKit
 import CSVFormat
+import ISO20022
 
 /// Every format the gateway knows, by id. Adding a format is one folder and one line here.
 public enum FormatRegistry {
     public static let all: [any Format.Type] = [
         CSVFormat.self,
+        Camt053Format.self,
+        Pain001Format.self,
     ]
 
     public static func format(_ id: String) -> (any Format.Type)? { all.first { $0.id == id } }

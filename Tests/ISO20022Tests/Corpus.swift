@@ -3,12 +3,17 @@ import FormatKit
 
 /// The shared public corpus, found from this file: `<packageRoot>/../shared/corpus`, else `/work/shared/corpus`.
 enum Corpus {
-    static let root: String? = {
+    /// The folder holding Package.swift.
+    static let packageRoot: String = {
         var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
             dir = dir.deletingLastPathComponent()
         }
-        for candidate in [dir.appendingPathComponent("../shared/corpus").standardized.path, "/work/shared/corpus"]
+        return dir.path
+    }()
+
+    static let root: String? = {
+        for candidate in [URL(fileURLWithPath: packageRoot + "/../shared/corpus").standardized.path, "/work/shared/corpus"]
         where FileManager.default.fileExists(atPath: candidate) { return candidate }
         return nil
     }()
