@@ -26,12 +26,21 @@ let package = Package(
         // Formats: one folder per family, reader and writer side by side.
         .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
         .target(name: "ISO20022", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/ISO20022"),
+        .target(name: "GLFormats", dependencies: ["FormatKit"], path: "Sources/Formats/GLFormats"),
+
+        // General ledger: posting rules (mappings/gl/*.yaml) turn records into journal entries;
+        // reconciliation matches statement lines against what we expected.
+        .target(name: "Posting", dependencies: ["Canonical", "Yams"]),
+        .target(name: "Reconciliation", dependencies: ["Canonical"]),
+        // Taiwan government e-invoice (MIG 4.1 / 3.2 XML), upload window and batches, platform results.
+        .target(name: "TWEInvoice", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/TWEInvoice",
+                resources: [.copy("Schemas")]),
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "ISO20022", "XMLSupport", "Yams",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "ISO20022", "XMLSupport", "Yams", "TWEInvoice",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
@@ -43,7 +52,9 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "ISO20022Tests", dependencies: ["ISO20022", "XMLSupport", "Mapping", "Gateway"]),
+        .testTarget(name: "TWEInvoiceTests", dependencies: ["TWEInvoice", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
+        .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),
     ]
 )

@@ -209,15 +209,20 @@ public struct Invoice: Codable, Sendable, Hashable {
     public var dueDate: String?
     public var taxType: String?
     public var einvoice: EInvoice?
+    /// The issue date of the document `originalNumber` names (a cancel or void message repeats it).
+    public var originalDate: String?
+    /// Why a void, cancel or allowance cancel was issued.
+    public var reason: String?
 
     public init(kind: Kind, number: String, issueDate: String, issueTime: String? = nil, currency: String,
                 seller: Party, buyer: Party, lines: [Line], totals: Totals, taxRate: Amount? = nil,
                 purchaseOrderNumber: String? = nil, originalNumber: String? = nil, dueDate: String? = nil,
-                taxType: String? = nil, einvoice: EInvoice? = nil) {
+                taxType: String? = nil, einvoice: EInvoice? = nil, originalDate: String? = nil, reason: String? = nil) {
         self.kind = kind; self.number = number; self.issueDate = issueDate; self.issueTime = issueTime
         self.currency = currency; self.seller = seller; self.buyer = buyer; self.lines = lines; self.totals = totals
         self.taxRate = taxRate; self.purchaseOrderNumber = purchaseOrderNumber; self.originalNumber = originalNumber
         self.dueDate = dueDate; self.taxType = taxType; self.einvoice = einvoice
+        self.originalDate = originalDate; self.reason = reason
     }
 
     /// net + tax = total; sum(line amounts) = net where there are lines.

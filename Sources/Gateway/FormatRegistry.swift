@@ -1,6 +1,8 @@
 import FormatKit
 import CSVFormat
 import ISO20022
+import GLFormats
+import TWEInvoice
 
 /// Every format the gateway knows, by id. Adding a format is one folder and one line here.
 public enum FormatRegistry {
@@ -8,6 +10,9 @@ public enum FormatRegistry {
         CSVFormat.self,
         Camt053Format.self,
         Pain001Format.self,
+        GLCSVFormat.self,
+        QuickBooksIIFFormat.self,
+        TWEInvoiceFormat.self,
     ]
 
     public static func format(_ id: String) -> (any Format.Type)? { all.first { $0.id == id } }

@@ -1,2 +1,0 @@
-import XCTest
-final class FormatKitTestsPlaceholder: XCTestCase { func testNothing() {} }
