@@ -26,6 +26,7 @@ let package = Package(
         // Formats: one folder per family, reader and writer side by side.
         .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
         .target(name: "X12", dependencies: ["FormatKit", "Canonical"], path: "Sources/Formats/X12"),
+        .target(name: "ISO20022", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/ISO20022"),
         .target(name: "GLFormats", dependencies: ["FormatKit"], path: "Sources/Formats/GLFormats"),
 
         // General ledger: posting rules (mappings/gl/*.yaml) turn records into journal entries;
@@ -41,7 +42,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "X12Tests", dependencies: ["X12", "FormatKit", "Canonical", "Mapping"]),
+        .testTarget(name: "ISO20022Tests", dependencies: ["ISO20022", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "TWEInvoiceTests", dependencies: ["TWEInvoice", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "NACHATests", dependencies: ["NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),

@@ -1,6 +1,7 @@
 import FormatKit
 import CSVFormat
 import X12
+import ISO20022
 import GLFormats
 import TWEInvoice
 import NACHA
@@ -10,6 +11,8 @@ public enum FormatRegistry {
     public static let all: [any Format.Type] = [
         CSVFormat.self,
         X12Format.self,
+        Camt053Format.self,
+        Pain001Format.self,
         GLCSVFormat.self,
         QuickBooksIIFFormat.self,
         TWEInvoiceFormat.self,

@@ -1,0 +1,92 @@
+import Canonical
+import FormatKit
+import XMLSupport
+
+/// Reads a camt.053 BankToCustomerStatement (any version; .001.02, .04 and .08 are tested),
+/// streaming: libxml2's xmlTextReader hands over one `Stmt` at a time, so memory holds one
+/// statement however many the file has.
+///
+/// Each `Stmt` becomes one unit named `Stmt`: the statement's own children as the bank wrote them
+/// (`Id`, `ElctrncSeqNb`, `LglSeqNb`, `Acct`, `Bal`…), plus
+/// - `@xmlns` (the message namespace) and `version` (`camt.053.001.08`),
+/// - `GrpHdr`, the message's group header (message id, creation time),
+/// - on each `Bal` a `type` leaf: its code (`Tp/CdOrPrtry/Cd`, e.g. OPBD, PRCD, CLBD) or proprietary type,
+/// - `line` nodes instead of `Ntry` (see `CamtEntryLines`: several TxDtls split into several lines).
+///
+/// Checked here: the document is a camt.053 with at least one `Stmt`; amounts and CdtDbtInd are
+/// well-formed; opening (OPBD, else PRCD) + entries = closing (CLBD) where both balances exist.
+/// Channel option `allowBalanceMismatch: true` accepts statements that do not add up.
+public struct CamtStatementReader: DocumentReader, Sendable {
+    public var allowBalanceMismatch: Bool
+
+    public init(options: FormatOptions = FormatOptions()) {
+        allowBalanceMismatch = options.flag("allowBalanceMismatch")
+    }
+
+    public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
+        var groupHeader: Node?
+        var statements = 0
+        let namespace = try XMLElementStream(input).forEach(named: ["GrpHdr", "Stmt"], atDepth: 2) { element, rootNamespace in
+            try Self.requireStatementMessage(rootNamespace, line: element.line)
+            if element.name == "GrpHdr" {
+                groupHeader = element
+                return
+            }
+            statements += 1
+            let unit = try statementUnit(element, groupHeader: groupHeader, namespace: rootNamespace)
+            try emit(unit)
+        }
+        if statements == 0 {
+            try Self.requireStatementMessage(namespace, line: nil)
+            throw FormatError("camt053.no-statement", "the document has no statement (BkToCstmrStmt/Stmt); camt.053 requires at least one",
+                              segment: "BkToCstmrStmt", field: "Stmt")
+        }
+    }
+
+    static func requireStatementMessage(_ namespace: String?, line: Int?) throws {
+        guard let version = ISONamespace.messageVersion(namespace), version.hasPrefix("camt.053.") else {
+            throw FormatError("camt053.not-camt053",
+                              "the root namespace is \"\(namespace ?? "none")\", not urn:iso:std:iso:20022:tech:xsd:camt.053.*",
+                              line: line, segment: "Document")
+        }
+    }
+
+    func statementUnit(_ statement: Node, groupHeader: Node?, namespace: String?) throws -> Node {
+        var unit = Node("Stmt", line: statement.line, column: statement.column)
+        unit.append("@xmlns", namespace)
+        unit.append("version", ISONamespace.messageVersion(namespace))
+        if let groupHeader { unit.append(groupHeader) }
+        var entries = 0
+        for child in statement.children {
+            switch child.name {
+            case "Ntry":
+                entries += 1
+                unit.children += try CamtEntryLines.lines(of: child, position: entries)
+            case "Bal":
+                var balance = child
+                let type = child.child("Tp")?.child("CdOrPrtry")
+                balance.append("type", type?["Cd"] ?? type?["Prtry"], line: child.line)
+                unit.append(balance)
+            default:
+                unit.append(child)
+            }
+        }
+        if !allowBalanceMismatch { try checkBalances(unit) }
+        return unit
+    }
+
+    /// opening (OPBD, else PRCD) + sum of entries = closing (CLBD), when the statement has both.
+    func checkBalances(_ unit: Node) throws {
+        let balances = unit.children(named: "Bal")
+        guard let opening = balances.first(where: { $0["type"] == "OPBD" }) ?? balances.first(where: { $0["type"] == "PRCD" }),
+              let closing = balances.first(where: { $0["type"] == "CLBD" }) else { return }
+        let open = try CamtEntryLines.signedAmount(of: opening, field: "Bal/Amt")
+        let close = try CamtEntryLines.signedAmount(of: closing, field: "Bal/Amt")
+        let movements = try unit.children(named: "line").map { try CamtEntryLines.signedAmount(of: $0, field: "Ntry/Amt") }.sum()
+        if open + movements != close {
+            throw FormatError("camt053.balance-mismatch",
+                              "statement \(unit["Id"] ?? "?"): opening balance \(open) (\(opening["type"] ?? "")) + entries \(movements) = \(open + movements), but the closing balance (CLBD) is \(close)",
+                              line: closing.line, segment: "Stmt", field: "Bal")
+        }
+    }
+}

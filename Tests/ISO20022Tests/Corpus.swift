@@ -1,0 +1,58 @@
+import Foundation
+import FormatKit
+
+/// The shared public corpus, found from this file: `<packageRoot>/../shared/corpus`, else `/work/shared/corpus`.
+enum Corpus {
+    /// The folder holding Package.swift.
+    static let packageRoot: String = {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.path
+    }()
+
+    static let root: String? = {
+        for candidate in [URL(fileURLWithPath: packageRoot + "/../shared/corpus").standardized.path, "/work/shared/corpus"]
+        where FileManager.default.fileExists(atPath: candidate) { return candidate }
+        return nil
+    }()
+
+    static var iso20022: String? { root.map { $0 + "/xsd/iso20022" } }
+
+    /// Rows of the ISO 20022 MANIFEST.tsv: (file path relative to xsd/, note).
+    static func manifest() throws -> [(file: String, note: String)] {
+        guard let root else { return [] }
+        let text = try String(contentsOfFile: root + "/xsd/MANIFEST.tsv", encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map { line in
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return (cols[0], cols.count > 4 ? cols[4] : "")
+        }
+    }
+
+    static func reader(_ relative: String) throws -> ByteReader {
+        try ByteReader(path: iso20022! + "/" + relative)
+    }
+
+    static func missing() -> Bool {
+        if root == nil { print("corpus folder not found (../shared/corpus or /work/shared/corpus); conformance test not run") }
+        return root == nil
+    }
+}
+
+/// Runs a reader over an input and collects its units.
+func units(_ reader: DocumentReader, _ input: ByteReader) throws -> [Node] {
+    var out = [Node]()
+    try reader.read(input) { out.append($0) }
+    return out
+}
+
+/// A node at a slash path (first match at each step), for assertions.
+extension Node {
+    func at(_ path: String) -> Node? {
+        var node: Node? = self
+        for step in path.split(separator: "/") { node = node?.child(String(step)) }
+        return node
+    }
+    func value(_ path: String) -> String? { at(path)?.value }
+}
