@@ -7,7 +7,20 @@ import Yams
 /// signed amount. Built from our tree and from the expected outputs of the source projects.
 struct Figures: Equatable, CustomStringConvertible {
     struct Balance: Equatable { var date: String; var amount: Amount }
-    struct Line: Equatable { var valueDate: String; var entryDate: String?; var amount: Amount }
+    struct Line: Equatable {
+        var valueDate: String
+        var entryDate: String?
+        var amount: Amount
+        /// RC/RD. The peers sign reversals of credits as credits; the bank's own closing
+        /// balances say RC is a debit (those statements balance only so), so for reversals
+        /// only the magnitude is compared.
+        var reversal = false
+
+        static func == (a: Line, b: Line) -> Bool {
+            a.valueDate == b.valueDate && a.entryDate == b.entryDate
+                && (a.reversal || b.reversal ? a.amount.magnitude == b.amount.magnitude : a.amount == b.amount)
+        }
+    }
     var opening: Balance?
     var closing: Balance?
     var available: Balance?
@@ -20,9 +33,10 @@ struct Figures: Equatable, CustomStringConvertible {
     }
 
     /// Our statement unit's figures, signs applied from the marks (D and RC negative).
-    init(statement: Node) {
+    /// `finalOnly` leaves out intermediate balances (:60M: :62M:), as WoLpH files them apart.
+    init(statement: FormatKit.Node, finalOnly: Bool = false) {
         func balance(_ name: String) -> Balance? {
-            guard let node = statement.child(name), let text = node["amount"],
+            guard let node = statement.child(name), let text = node["amount"], !(finalOnly && node["tag"]?.hasSuffix("M") == true),
                   let value = Amount.parse(text, decimalSeparator: UInt8(ascii: ",")) else { return nil }
             return Balance(date: node["date"]!, amount: node["mark"] == "D" ? -value : value)
         }
@@ -30,7 +44,8 @@ struct Figures: Equatable, CustomStringConvertible {
         lines = statement.children(named: "line").map { line in
             let value = Amount.parse(line["amount"]!, decimalSeparator: UInt8(ascii: ","))!
             let debit = line["mark"] == "D" || line["mark"] == "RC"
-            return Line(valueDate: line["valueDate"]!, entryDate: line["entryDate"], amount: debit ? -value : value)
+            return Line(valueDate: line["valueDate"]!, entryDate: line["entryDate"], amount: debit ? -value : value,
+                        reversal: line["mark"]!.hasPrefix("R"))
         }
     }
 
@@ -65,7 +80,7 @@ enum ExpectedOutputs {
                 let value = Amount(l["amount"] as! String)!
                 let mark = l["ext_debit_credit_indicator"] as! String
                 return .init(valueDate: l["value_date"] as! String, entryDate: l["entry_date"] as? String,
-                             amount: mark == "Debit" || mark == "ReverseCredit" ? -value : value)
+                             amount: mark == "Debit" || mark == "ReverseCredit" ? -value : value, reversal: mark.hasPrefix("Reverse"))
             }
             return f
         }
@@ -122,7 +137,8 @@ enum ExpectedOutputs {
         f.available = balance(data?["available_balance"])
         for t in root["transactions"]?.sequence ?? [] {
             let d = t["data"]
-            f.lines.append(.init(valueDate: date(d?["date"]) ?? "?", entryDate: date(d?["entry_date"]), amount: decimal(d?["amount"]) ?? .zero))
+            f.lines.append(.init(valueDate: date(d?["date"]) ?? "?", entryDate: date(d?["entry_date"]), amount: decimal(d?["amount"]) ?? .zero,
+                                 reversal: d?["status"]?.scalar?.string.hasPrefix("R") == true))
         }
         return f
     }

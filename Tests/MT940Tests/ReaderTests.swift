@@ -151,8 +151,10 @@ final class ReaderTests: XCTestCase {
         XCTAssertTrue(error.message.contains("month 13"), error.message)
     }
 
-    func testAmountWithoutDecimalCommaIsRejected() throws {
-        let bad = Self.plain.replacingOccurrences(of: ":61:231230C100,NMSC", with: ":61:231230C100NMSC")
+    func testAmountCommaRules() throws {
+        let whole = Self.plain.replacingOccurrences(of: ":61:231230C100,NMSC", with: ":61:231230C100NMSC")
+        XCTAssertEqual(try statements(whole)[0].children(named: "line")[1]["amount"], "100")
+        let bad = Self.plain.replacingOccurrences(of: ":61:231230C100,NMSC", with: ":61:231230C1,00,NMSC")
         let error = try XCTUnwrap(readError(bad))
         XCTAssertEqual(error.field, "amount")
         XCTAssertEqual(error.column, 12)

@@ -45,13 +45,14 @@ struct FieldCursor {
         FormatError(code, ":\(tag): \(message)", line: line, column: column ?? self.column, segment: tag, field: subfield)
     }
 
-    /// A SWIFT amount (`15d`): digits with exactly one decimal comma, at least one digit before
-    /// it (`1234,56`, `500,`, `0,12`). The node holds the text as written; `value` is exact.
+    /// A SWIFT amount (`15d`): digits with a decimal comma, at least one digit before it
+    /// (`1234,56`, `500,`, `0,12`). A missing comma (`500`, as Knab and mBank write) means whole
+    /// units. The node holds the text as written; `value` is exact.
     mutating func amount(_ subfield: String = "amount") throws -> (node: Node, value: Amount) {
         let at = column
         let text = take { $0.isASCIIDigit || $0 == "," }
         guard !text.isEmpty else { throw error(subfield, "\(subfield) is missing", at: at) }
-        guard text.filter({ $0 == "," }).count == 1, text.first != "," else {
+        guard text.filter({ $0 == "," }).count <= 1, text.first != "," else {
             throw error(subfield, "\(subfield) \"\(text)\" must be digits with one decimal comma (e.g. 1234,56)", at: at)
         }
         guard let value = Amount.parse(text, decimalSeparator: UInt8(ascii: ",")) else {

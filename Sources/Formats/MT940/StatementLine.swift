@@ -37,12 +37,14 @@ enum StatementLine {
         if let f = c.rest.first, f.isASCIIUppercase { node.append(c.leaf("fundsCode", try c.take(1, "fundsCode"))) }
         let amount = try c.amount()
         node.append(amount.node)
+        _ = c.take { $0 == " " }  // Commerzbank and Deutsche Bank put a space before the type code
         let typeAt = c.column
         let type = try c.take(4, "transactionCode")
-        guard type.first!.isASCIIUppercase, type.dropFirst().allSatisfy({ $0.isASCIIDigit || $0.isASCIIUppercase }) else {
+        // Some banks pad the identification code with spaces (`S   `).
+        guard type.first!.isASCIIUppercase, type.dropFirst().allSatisfy({ $0.isASCIIDigit || $0.isASCIIUppercase || $0 == " " }) else {
             throw c.error("transactionCode", "transaction type \"\(type)\" is not a letter and 3 characters (e.g. NTRF)", at: typeAt)
         }
-        node.append(Node("transactionCode", value: String(type), line: field.line, column: typeAt))
+        node.append(Node("transactionCode", value: String(type.trimmingSpaces), line: field.line, column: typeAt))
         let referenceAt = c.column
         let references = c.takeRest()
         if let split = references.range(of: "//") {
