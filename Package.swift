@@ -40,6 +40,7 @@ let package = Package(
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "MT940Tests", dependencies: ["MT940", "FormatKit", "Canonical", "Yams"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),

@@ -106,3 +106,14 @@ public func significantPrefix(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
     while let f = s.first, f == 32 || f == 9 || f == 10 || f == 13 || f == 1 { s = s.dropFirst() }
     return s
 }
+
+/// Writes rows (column name → text, in column order) as a table: CSV-like outbound formats, fed by
+/// an outbound mapping that turns canonical records into rows.
+public protocol TabularWriter {
+    func write(header: [String], rows: [[String]], context: WriteContext) throws -> OutputFile
+}
+
+/// A format that can write tables (see `TabularWriter`).
+public protocol TabularFormat: Format {
+    static func tabularWriter(options: FormatOptions) -> TabularWriter
+}

@@ -1,1 +1,203 @@
-// Ledger
+import Foundation
+import GRDB
+import Canonical
+
+/// Where a received file stands. received → translated → archived | quarantined | duplicate.
+public enum FileState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case received, translated, archived, quarantined, duplicate
+}
+
+/// One file the gateway took.
+public struct FileEntry: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "files"
+    public var id: Int64?
+    public var partner: String
+    public var channel: String
+    public var name: String
+    public var size: Int64?
+    public var sha256: String?
+    public var format: String?
+    public var state: FileState
+    public var recordCount: Int
+    public var workPath: String
+    public var finalPath: String?
+    public var error: String?
+    public var duplicateOf: Int64?
+    public var receivedAt: Date
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The gateway's memory: every file, its records, the audit trail, counters and the outbound queue,
+/// in one SQLite file (WAL). Each state change commits together with what it claims.
+public final class Ledger: Sendable {
+    public let path: String
+    let db: DatabaseQueue
+
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")   // WAL + NORMAL: a killed process loses nothing committed
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        config.busyMode = .timeout(10)
+        db = try DatabaseQueue(path: path, configuration: config)
+        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+        var migrator = DatabaseMigrator()
+        Migrations.register(&migrator)
+        try migrator.migrate(db)
+    }
+
+    // MARK: files
+
+    /// Registers a claimed file as `received`.
+    public func receive(partner: String, channel: String, name: String, workPath: String, size: Int64?, now: Date = Date()) throws -> FileEntry {
+        try db.write { db in
+            var f = FileEntry(id: nil, partner: partner, channel: channel, name: name, size: size, sha256: nil, format: nil,
+                              state: .received, recordCount: 0, workPath: workPath, finalPath: nil, error: nil,
+                              duplicateOf: nil, receivedAt: now, updatedAt: now)
+            try f.insert(db)
+            try Ledger.audit(db, f.id, "received", "\(partner)/\(channel)/\(name) (\(size ?? 0) bytes)", now)
+            return f
+        }
+    }
+
+    public func file(id: Int64) throws -> FileEntry? { try db.read { try FileEntry.fetchOne($0, key: id) } }
+    public func file(workPath: String) throws -> FileEntry? {
+        try db.read { try FileEntry.filter(Column("workPath") == workPath).fetchOne($0) }
+    }
+    public func file(sha256 prefix: String) throws -> FileEntry? {
+        try db.read { try FileEntry.filter(Column("sha256").like(prefix + "%")).order(Column("id").desc).fetchOne($0) }
+    }
+    public func files(in states: [FileState]) throws -> [FileEntry] {
+        try db.read { try FileEntry.filter(states.map(\.rawValue).contains(Column("state"))).order(Column("id")).fetchAll($0) }
+    }
+
+    /// The earlier file with the same content from the same partner that was translated, if any.
+    public func translatedTwin(partner: String, sha256: String, excluding id: Int64) throws -> FileEntry? {
+        try db.read {
+            try FileEntry.filter(Column("partner") == partner && Column("sha256") == sha256 && Column("id") != id
+                                 && [FileState.translated.rawValue, FileState.archived.rawValue].contains(Column("state")))
+                .order(Column("id")).fetchOne($0)
+        }
+    }
+
+    public func setHash(_ id: Int64, sha256: String, size: Int64) throws {
+        try db.write { try $0.execute(sql: "UPDATE files SET sha256 = ?, size = ?, updatedAt = ? WHERE id = ?", arguments: [sha256, size, Date(), id]) }
+    }
+
+    /// Stores a file's records as they stream in and marks it `translated`, all in one
+    /// transaction: if `body` throws, nothing of the file is stored. Idempotent: records already
+    /// stored for the file are replaced, never duplicated. `body` returns the format id.
+    public func commitTranslation(_ id: Int64, now: Date = Date(), body: (RecordSink) throws -> String) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM records WHERE fileId = ?", arguments: [id])
+            let sink = RecordSink(fileId: id, statement: try db.makeStatement(sql: "INSERT INTO records (fileId, idx, id, type, json) VALUES (?, ?, ?, ?, ?)"))
+            let format = try body(sink)
+            try db.execute(sql: "UPDATE files SET state = ?, format = ?, recordCount = ?, updatedAt = ? WHERE id = ?",
+                           arguments: [FileState.translated, format, sink.count, now, id])
+            try Ledger.audit(db, id, "translated", "\(sink.count) records as \(format)", now)
+        }
+    }
+
+    /// Streams a file's stored records (JSON lines) in order, without loading them all.
+    public func forEachRecord(fileId: Int64, _ body: (String) throws -> Void) throws {
+        try db.read { db in
+            let cursor = try String.fetchCursor(db, sql: "SELECT json FROM records WHERE fileId = ? ORDER BY idx", arguments: [fileId])
+            while let json = try cursor.next() { try body(json) }
+        }
+    }
+
+    /// Moves a file to a final state (archived, quarantined, duplicate) with where it went.
+    public func finish(_ id: Int64, state: FileState, finalPath: String?, error: String? = nil, duplicateOf: Int64? = nil, now: Date = Date()) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE files SET state = ?, finalPath = ?, error = COALESCE(?, error), duplicateOf = COALESCE(?, duplicateOf), updatedAt = ? WHERE id = ?",
+                           arguments: [state, finalPath, error, duplicateOf, now, id])
+            try Ledger.audit(db, id, state.rawValue, error ?? finalPath, now)
+        }
+    }
+
+    public func records(fileId: Int64) throws -> [String] {
+        try db.read { try String.fetchAll($0, sql: "SELECT json FROM records WHERE fileId = ? ORDER BY idx", arguments: [fileId]) }
+    }
+
+    public func recordCount() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM records") ?? 0 } }
+
+    public func stateCounts() throws -> [(FileState, Int)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM files GROUP BY state ORDER BY state").compactMap { row in
+                FileState(rawValue: row["state"]).map { ($0, row["n"] as Int) }
+            }
+        }
+    }
+
+    public func lastErrors(limit: Int = 10) throws -> [FileEntry] {
+        try db.read { try FileEntry.filter(Column("error") != nil).order(Column("updatedAt").desc, Column("id").desc).limit(limit).fetchAll($0) }
+    }
+
+    // MARK: audit and counters
+
+    public func audit(fileId: Int64?, _ event: String, _ detail: String?) throws {
+        try db.write { try Ledger.audit($0, fileId, event, detail, Date()) }
+    }
+
+    static func audit(_ db: Database, _ fileId: Int64?, _ event: String, _ detail: String?, _ now: Date) throws {
+        try db.execute(sql: "INSERT INTO audit (at, fileId, event, detail) VALUES (?, ?, ?, ?)", arguments: [now, fileId, event, detail])
+    }
+
+    public func auditTrail(fileId: Int64) throws -> [(event: String, detail: String?)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT event, detail FROM audit WHERE fileId = ? ORDER BY seq", arguments: [fileId]).map { ($0["event"], $0["detail"]) }
+        }
+    }
+
+    /// The next value of a named counter (1, 2, 3 …): never reused, gap-free, durable.
+    public func nextCounter(_ name: String) throws -> Int64 {
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1", arguments: [name])
+            return try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [name])!
+        }
+    }
+
+    // MARK: outbound
+
+    /// Records a file the gateway emitted for a partner (state `emitted`, or `failed` with the error).
+    public func recordOutbound(partner: String, channel: String, format: String, name: String, path: String,
+                               sourceFileId: Int64?, route: String, recordCount: Int, error: String? = nil, now: Date = Date()) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO outbound (partner, channel, format, name, path, state, sourceFileId, route, recordCount, lastError, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [partner, channel, format, name, path, error == nil ? "emitted" : "failed", sourceFileId, route, recordCount, error, now, now])
+            try Ledger.audit(db, sourceFileId, error == nil ? "emitted" : "emit-failed", "\(route): \(partner)/\(channel)/\(name)" + (error.map { " — " + $0 } ?? ""), now)
+        }
+    }
+
+    /// Whether a route already emitted (successfully) for a source file.
+    public func outboundExists(sourceFileId: Int64, route: String) throws -> Bool {
+        try db.read { try Bool.fetchOne($0, sql: "SELECT EXISTS(SELECT 1 FROM outbound WHERE sourceFileId = ? AND route = ? AND state != 'failed')", arguments: [sourceFileId, route]) ?? false }
+    }
+
+    public func outboundCounts() throws -> [(String, Int)] {
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbound GROUP BY state ORDER BY state").map { ($0["state"], $0["n"]) } }
+    }
+
+    /// Direct access for modules that keep their own tables (registered in Migrations).
+    public func write<T>(_ body: (Database) throws -> T) throws -> T { try db.write(body) }
+    public func read<T>(_ body: (Database) throws -> T) throws -> T { try db.read(body) }
+}
+
+/// Inserts one file's records inside `Ledger.commitTranslation`.
+public final class RecordSink {
+    let fileId: Int64
+    let statement: GRDB.Statement
+    public private(set) var count = 0
+    init(fileId: Int64, statement: GRDB.Statement) { self.fileId = fileId; self.statement = statement }
+
+    public func insert(id: String, type: String, json: String) throws {
+        try statement.execute(arguments: [fileId, count, id, type, json])
+        count += 1
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import FormatKit
+import Mapping
+import Yams
+
+/// `gateway.yaml`: folders, partners and their channels, routes. Loading checks everything and
+/// reports every mistake at once, each with its YAML path
+/// (`partners.acme.channels[1].format: unknown format "x13"; known: …`).
+public struct GatewayConfig: Sendable {
+    public struct Pickup: Sendable {
+        /// A file is taken once its size and mtime have not changed for this long (from first sight).
+        public var minAge: TimeInterval = 0.2
+        public var pollInterval: TimeInterval = 1
+        /// Name patterns never taken (temp files): `*.part`, `*.tmp`, `*.filepart`; dot-files always.
+        public var ignore: [String] = ["*.part", "*.tmp", "*.filepart", "*.partial", "*.crdownload"]
+        /// A companion file that must exist before a file is taken: `{name}.done` (or `{base}.ok`).
+        public var doneFile: String?
+    }
+
+    public struct Channel: Sendable {
+        public var name: String
+        public var partner: String
+        /// Absolute folder partners drop into.
+        public var path: String
+        public var format: String?
+        public var mapping: String?
+        public var options: FormatOptions
+        public var pickup: Pickup
+    }
+
+    public struct Partner: Sendable {
+        public var name: String
+        /// Writer settings (envelope ids, names, qualifiers) for files made for this partner.
+        public var settings: [String: String]
+        public var channels: [Channel]
+    }
+
+    /// Records that match `from` are also written by an emitter into a partner's outbox channel.
+    public struct Route: Sendable {
+        public var name: String
+        public var fromPartner: String?
+        public var fromChannel: String?
+        public var fromType: String?
+        public var format: String
+        public var mapping: String?
+        public var toPartner: String
+        public var toChannel: String
+    }
+
+    public var configFile: String
+    public var root: String
+    public var inbox: String
+    public var outbox: String
+    public var varDir: String
+    public var mappingsDir: String
+    public var pickup: Pickup
+    public var partners: [Partner]
+    public var routes: [Route]
+
+    public var channels: [Channel] { partners.flatMap(\.channels) }
+    public var workDir: String { varDir + "/work" }
+    public var archiveDir: String { varDir + "/archive" }
+    public var quarantineDir: String { varDir + "/quarantine" }
+    public var ledgerPath: String { varDir + "/ledger.sqlite" }
+    public var recordsDir: String { outbox + "/records" }
+
+    public func partner(named name: String) -> Partner? { partners.first { $0.name == name } }
+    public func channel(partner: String, name: String) -> Channel? { self.partner(named: partner)?.channels.first { $0.name == name } }
+}
+
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public var problems: [String]
+    public var description: String { "gateway configuration has \(problems.count) problem(s):\n" + problems.map { "  - " + $0 }.joined(separator: "\n") }
+}
+
+extension GatewayConfig {
+    /// Loads and checks a config file; `mappings` (when given) lets mapping names be checked too.
+    public static func load(path: String, checkMappings: Bool = true) throws -> GatewayConfig {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard let text = try? String(contentsOfFile: absolute, encoding: .utf8) else { throw ConfigError(problems: ["cannot read \(absolute)"]) }
+        let root = (absolute as NSString).deletingLastPathComponent
+        var problems = [String]()
+        let yaml: Yams.Node
+        do {
+            guard let y = try Yams.compose(yaml: text) else { throw ConfigError(problems: ["\(absolute) is empty"]) }
+            yaml = y
+        } catch let e as ConfigError { throw e } catch {
+            throw ConfigError(problems: ["\(absolute): not valid YAML: \(error)"])
+        }
+        var reader = ConfigReader(problems: [])
+        var config = reader.read(yaml, root: root, file: absolute)
+        problems = reader.problems
+        if checkMappings {
+            do {
+                let lib = try MappingLibrary(directory: config.mappingsDir)
+                for (pi, p) in config.partners.enumerated() {
+                    for (ci, c) in p.channels.enumerated() {
+                        if let m = c.mapping {
+                            if let mapping = lib.mappings[m] {
+                                if let f = c.format, f != mapping.format { problems.append("partners.\(p.name).channels[\(ci)].mapping: \"\(m)\" is for format \(mapping.format), not \(f)") }
+                                if c.format == nil { config.partners[pi].channels[ci].format = mapping.format }
+                            } else {
+                                problems.append("partners.\(p.name).channels[\(ci)].mapping: unknown mapping \"\(m)\"; known: \(lib.mappings.keys.sorted().joined(separator: ", "))")
+                            }
+                        }
+                    }
+                }
+                for (i, r) in config.routes.enumerated() {
+                    if let m = r.mapping, lib.mappings[m] == nil { problems.append("routes[\(i)].mapping: unknown mapping \"\(m)\"") }
+                }
+            } catch {
+                problems.append("mappings (\(config.mappingsDir)): \(error)")
+            }
+        }
+        if !problems.isEmpty { throw ConfigError(problems: problems) }
+        return config
+    }
+}
+
+/// Walks the YAML, collecting every problem with its path instead of stopping at the first.
+struct ConfigReader {
+    var problems: [String]
+
+    static let topKeys: Set<String> = ["folders", "pickup", "partners", "routes"]
+    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup"]
+    static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile"]
+    static let routeKeys: Set<String> = ["name", "from", "emit"]
+
+    mutating func unknownKeys(_ node: Yams.Node?, _ known: Set<String>, at path: String) {
+        for (k, _) in node?.mapping ?? [:] where !known.contains(k.string ?? "") {
+            problems.append("\(path)\(path.isEmpty ? "" : ".")\(k.string ?? "?"): unknown key; known: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    mutating func read(_ yaml: Yams.Node, root: String, file: String) -> GatewayConfig {
+        unknownKeys(yaml, Self.topKeys, at: "")
+        func abs(_ p: String) -> String { p.hasPrefix("/") ? p : root + "/" + p }
+        let folders = yaml["folders"]
+        unknownKeys(folders, ["inbox", "outbox", "var", "mappings"], at: "folders")
+        let inbox = abs(folders?["inbox"]?.string ?? "inbox")
+        var config = GatewayConfig(configFile: file, root: root, inbox: inbox,
+                                   outbox: abs(folders?["outbox"]?.string ?? "outbox"),
+                                   varDir: abs(folders?["var"]?.string ?? "var"),
+                                   mappingsDir: abs(folders?["mappings"]?.string ?? "mappings"),
+                                   pickup: pickup(yaml["pickup"], base: GatewayConfig.Pickup(), at: "pickup"), partners: [], routes: [])
+        for (k, v) in yaml["partners"]?.mapping ?? [:] {
+            let name = k.string ?? ""
+            let at = "partners.\(name)"
+            unknownKeys(v, ["settings", "channels"], at: at)
+            var settings = [String: String]()
+            for (sk, sv) in v["settings"]?.mapping ?? [:] { settings[sk.string ?? ""] = sv.string ?? "" }
+            var channels = [GatewayConfig.Channel]()
+            for (i, c) in (v["channels"]?.sequence ?? []).enumerated() {
+                let cat = "\(at).channels[\(i)]"
+                unknownKeys(c, Self.channelKeys, at: cat)
+                guard let cname = c["name"]?.string, !cname.isEmpty else { problems.append("\(cat).name: missing"); continue }
+                let format = c["format"]?.string
+                if let format, FormatRegistry.format(format) == nil {
+                    problems.append("\(cat).format: unknown format \"\(format)\"; known: \(FormatRegistry.ids.joined(separator: ", "))")
+                }
+                if format == nil && c["mapping"] == nil { problems.append("\(cat): needs a format or a mapping") }
+                var encoding = TextEncoding.utf8
+                if let e = c["encoding"]?.string {
+                    if let enc = TextEncoding(e) { encoding = enc } else { problems.append("\(cat).encoding: unknown encoding \"\(e)\"") }
+                }
+                var values = [String: String]()
+                for (ok, ov) in c["options"]?.mapping ?? [:] {
+                    values[ok.string ?? ""] = ov.sequence.map { $0.compactMap(\.string).joined(separator: ",") } ?? ov.string ?? ""
+                }
+                channels.append(GatewayConfig.Channel(
+                    name: cname, partner: name, path: abs(c["path"]?.string ?? "\(inbox)/\(name)/\(cname)"),
+                    format: format, mapping: c["mapping"]?.string, options: FormatOptions(encoding: encoding, values: values),
+                    pickup: pickup(c["pickup"], base: config.pickup, at: "\(cat).pickup")))
+            }
+            let dup = Dictionary(grouping: channels, by: \.name).filter { $0.value.count > 1 }.keys
+            for d in dup.sorted() { problems.append("\(at).channels: channel \"\(d)\" is defined more than once") }
+            config.partners.append(GatewayConfig.Partner(name: name, settings: settings, channels: channels))
+        }
+        for (i, r) in (yaml["routes"]?.sequence ?? []).enumerated() {
+            let at = "routes[\(i)]"
+            unknownKeys(r, Self.routeKeys, at: at)
+            let from = r["from"], emit = r["emit"]
+            unknownKeys(from, ["partner", "channel", "type"], at: "\(at).from")
+            unknownKeys(emit, ["format", "mapping", "partner", "channel"], at: "\(at).emit")
+            guard let format = emit?["format"]?.string, let toPartner = emit?["partner"]?.string, let toChannel = emit?["channel"]?.string else {
+                problems.append("\(at).emit: needs format, partner and channel"); continue
+            }
+            if FormatRegistry.format(format) == nil { problems.append("\(at).emit.format: unknown format \"\(format)\"; known: \(FormatRegistry.ids.joined(separator: ", "))") }
+            if config.partner(named: toPartner) == nil { problems.append("\(at).emit.partner: unknown partner \"\(toPartner)\"") }
+            if let p = from?["partner"]?.string, config.partner(named: p) == nil { problems.append("\(at).from.partner: unknown partner \"\(p)\"") }
+            config.routes.append(GatewayConfig.Route(name: r["name"]?.string ?? "route \(i)", fromPartner: from?["partner"]?.string,
+                                                     fromChannel: from?["channel"]?.string, fromType: from?["type"]?.string,
+                                                     format: format, mapping: emit?["mapping"]?.string, toPartner: toPartner, toChannel: toChannel))
+        }
+        return config
+    }
+
+    mutating func pickup(_ node: Yams.Node?, base: GatewayConfig.Pickup, at: String) -> GatewayConfig.Pickup {
+        var p = base
+        guard let node else { return p }
+        unknownKeys(node, Self.pickupKeys, at: at)
+        if let v = node["minAge"] { if let d = duration(v.string) { p.minAge = d } else { problems.append("\(at).minAge: not a duration (\"250ms\", \"2s\", \"1m\")") } }
+        if let v = node["pollInterval"] { if let d = duration(v.string), d > 0 { p.pollInterval = d } else { problems.append("\(at).pollInterval: not a positive duration") } }
+        if let list = node["ignore"]?.sequence { p.ignore = list.compactMap(\.string) }
+        if let d = node["doneFile"]?.string { p.doneFile = d }
+        return p
+    }
+
+    /// `250ms`, `2s`, `1.5m`, `1h`, or a plain number of seconds.
+    func duration(_ text: String?) -> TimeInterval? {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
+        let units: [(String, TimeInterval)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            if let n = TimeInterval(t.dropLast(suffix.count)) { return n * factor }
+        }
+        return TimeInterval(t)
+    }
+}

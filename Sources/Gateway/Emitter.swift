@@ -1,0 +1,110 @@
+import Foundation
+import Canonical
+import FormatKit
+import Ledger
+import Logging
+import Mapping
+import Transport
+
+/// Writes canonical records as partner files: through a format's `RecordWriter`, or for tabular
+/// formats (CSV) through an outbound mapping that turns records into rows.
+public struct Emitter: Sendable {
+    public let mappings: MappingLibrary
+    public let counters: CounterSource
+
+    public init(mappings: MappingLibrary, counters: CounterSource) { self.mappings = mappings; self.counters = counters }
+
+    public struct Request: Sendable {
+        public var format: String
+        public var mapping: String?
+        public var partner: String
+        /// Partner settings, with command-line overrides already applied.
+        public var settings: [String: String]
+        public var options: FormatOptions
+        public var now: Date
+
+        public init(format: String, mapping: String? = nil, partner: String = "", settings: [String: String] = [:],
+                    options: FormatOptions = FormatOptions(), now: Date = Date()) {
+            self.format = format; self.mapping = mapping; self.partner = partner; self.settings = settings
+            self.options = options; self.now = now
+        }
+    }
+
+    /// All or nothing: every record is written, or an error says which could not be.
+    public func emit(_ records: [Record], _ request: Request) throws -> [OutputFile] {
+        guard let format = FormatRegistry.format(request.format) else {
+            throw EmitError("unknown format \"\(request.format)\"; known: \(FormatRegistry.ids.joined(separator: ", "))")
+        }
+        var options = request.options
+        for (k, v) in request.settings where options.values[k] == nil { options.values[k] = v }
+        let context = WriteContext(settings: request.settings, partner: request.partner, counters: counters, now: request.now, encoding: options.encoding)
+        if let tabular = format as? any TabularFormat.Type {
+            let mapping = try outboundMapping(request, records: records)
+            for (k, v) in mapping.options where options.values[k] == nil { options.values[k] = v }
+            var rows = [[String]]()
+            for r in records {
+                guard r.type == mapping.type else {
+                    throw EmitError("record \(r.id) is a \(r.type.rawValue); mapping \(mapping.id) writes \(mapping.type.rawValue) records")
+                }
+                rows += try mapping.rows(for: r)
+            }
+            return [try tabular.tabularWriter(options: options).write(header: mapping.columns, rows: rows, context: context)]
+        }
+        guard let writer = format.writer(options: options) else { throw EmitError("format \(request.format) is read, not written") }
+        return try writer.write(records, context: context)
+    }
+
+    func outboundMapping(_ request: Request, records: [Record]) throws -> Mapping {
+        if let id = request.mapping {
+            let m = try mappings.mapping(named: id)
+            guard m.direction == .outbound, m.format == request.format else { throw EmitError("mapping \(id) is not an outbound \(request.format) mapping") }
+            return m
+        }
+        let type = records.first?.type
+        let candidates = mappings.mappings.values.filter { $0.direction == .outbound && $0.format == request.format && $0.type == type }.sorted { $0.id < $1.id }
+        guard let m = candidates.first else {
+            throw EmitError("format \(request.format) needs an outbound mapping (--mapping) for \(type?.rawValue ?? "these") records")
+        }
+        return m
+    }
+
+    /// The gateway's routes for one translated file: matching records are emitted into the target
+    /// partner's outbox channel, once (a repeat after a crash finds the outbound row and skips).
+    func runRoutes(for entry: FileEntry, config: GatewayConfig, ledger: Ledger, logger: Logger) {
+        let routes = config.routes.filter { r in
+            (r.fromPartner == nil || r.fromPartner == entry.partner) && (r.fromChannel == nil || r.fromChannel == entry.channel)
+        }
+        guard !routes.isEmpty, let fileId = entry.id else { return }
+        var records = [Record]()
+        try? ledger.forEachRecord(fileId: fileId) { if let r = try? JSONLines.decode(line: $0) { records.append(r) } }
+        for route in routes {
+            let selected = records.filter { route.fromType == nil || $0.type.rawValue == route.fromType }
+            guard !selected.isEmpty else { continue }
+            let base = (entry.name as NSString).deletingPathExtension
+            do {
+                if try ledger.outboundExists(sourceFileId: fileId, route: route.name) { continue }
+                let partner = config.partner(named: route.toPartner)
+                var request = Request(format: route.format, mapping: route.mapping, partner: route.toPartner, settings: partner?.settings ?? [:])
+                request.options.values["fileName"] = "\(base).\(fileId).\(route.format)"
+                let files = try emit(selected, request)
+                for f in files {
+                    let name = files.count == 1 && f.name == "records.csv" ? "\(base).\(fileId).csv" : f.name
+                    let path = "\(config.outbox)/\(route.toPartner)/\(route.toChannel)/\(name)"
+                    try AtomicFile.write(f.bytes, to: path)
+                    try ledger.recordOutbound(partner: route.toPartner, channel: route.toChannel, format: route.format, name: name, path: path,
+                                              sourceFileId: fileId, route: route.name, recordCount: selected.count)
+                    logger.info("\(route.toPartner) \(name) state=emitted route=\(route.name) records=\(selected.count)")
+                }
+            } catch {
+                try? ledger.recordOutbound(partner: route.toPartner, channel: route.toChannel, format: route.format, name: "(failed)", path: "",
+                                           sourceFileId: fileId, route: route.name, recordCount: 0, error: "\(error)")
+                logger.error("route \(route.name) for \(entry.name): \(error)")
+            }
+        }
+    }
+}
+
+public struct EmitError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Canonical
+import FormatKit
+import Mapping
+import Transport
+
+/// Reads one file with its format's reader and maps each unit to a canonical record.
+/// All or nothing: the caller receives records through `emit` but must only commit them once
+/// `translate` returns without throwing.
+public struct Translator: Sendable {
+    public let mappings: MappingLibrary
+
+    public init(mappings: MappingLibrary) { self.mappings = mappings }
+
+    /// What to translate and as what.
+    public struct Job: Sendable {
+        public var path: String
+        /// The name recorded in `source.file` (the original name, not a work-folder name).
+        public var fileName: String
+        public var sha256: String
+        public var partner: String
+        public var channel: String
+        /// nil: detected from the content (or the mapping's format).
+        public var format: String?
+        /// nil: the format's default mappings, chosen per unit.
+        public var mapping: String?
+        public var options: FormatOptions
+
+        public init(path: String, fileName: String? = nil, sha256: String, partner: String = "", channel: String = "",
+                    format: String? = nil, mapping: String? = nil, options: FormatOptions = FormatOptions()) {
+            self.path = path; self.fileName = fileName ?? (path as NSString).lastPathComponent; self.sha256 = sha256
+            self.partner = partner; self.channel = channel; self.format = format; self.mapping = mapping; self.options = options
+        }
+    }
+
+    /// Translates the file; returns the number of records. Throws an `ErrorReport`.
+    @discardableResult
+    public func translate(_ job: Job, emit: (Record) throws -> Void) throws(ErrorReport) -> Int {
+        var formatID = job.format
+        func report(_ error: Error, _ stage: ErrorReport.Stage) -> ErrorReport {
+            ErrorReport(error, file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: stage)
+        }
+        do {
+            let explicitMapping = try job.mapping.map { try mappings.mapping(named: $0) }
+            let input = try ByteReader(path: job.path)
+            let prefix = try input.peek(4096)
+            if prefix.isEmpty { throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .read, code: "input.empty", message: "the file is empty (0 bytes)") }
+            if formatID == nil { formatID = FormatRegistry.detect(prefix)?.id ?? explicitMapping?.format }
+            guard let formatID, let format = FormatRegistry.format(formatID) else {
+                throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .detect, code: "format.unknown",
+                                  message: formatID.map { "unknown format \"\($0)\"; known: \(FormatRegistry.ids.joined(separator: ", "))" }
+                                    ?? "cannot tell the format from the content; name it with --format (known: \(FormatRegistry.ids.joined(separator: ", "))) or give a mapping")
+            }
+            if let m = explicitMapping, m.format != formatID {
+                throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .map, code: "mapping.format",
+                                  message: "mapping \(m.id) is for format \(m.format), but the file is \(formatID)")
+            }
+            var options = job.options
+            for (k, v) in explicitMapping?.options ?? [:] where options.values[k] == nil { options.values[k] = v }
+            guard let reader = format.reader(options: options) else {
+                throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .read, code: "format.no-reader", message: "format \(formatID) is written, not read")
+            }
+            var index = 0
+            try reader.read(input) { unit in
+                guard let mapping = explicitMapping ?? mappings.defaultMapping(format: formatID, unit: unit) else {
+                    throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .map, code: "mapping.none",
+                                      message: "no mapping for this \(unit.name) of format \(formatID); name one with --mapping or in the channel",
+                                      line: unit.line > 0 ? unit.line : nil)
+                }
+                let source = RecordSource(partner: job.partner, channel: job.channel, format: formatID, file: job.fileName, sha256: job.sha256, index: index)
+                let record = try mapping.apply(to: unit, source: source)
+                if let violation = record.invariantViolations().first {
+                    throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .validate, code: "\(record.type.rawValue).invariant",
+                                      message: violation, line: unit.line > 0 ? unit.line : nil)
+                }
+                try emit(record)
+                index += 1
+            }
+            return index
+        } catch let e as ErrorReport {
+            throw e
+        } catch {
+            throw report(error, error is MappingError ? .map : (error is MappingDefinitionError ? .map : .read))
+        }
+    }
+}
+
+/// SHA-256 of a file, streamed (hex).
+public func sha256Hex(ofFileAt path: String) throws -> String { try hashFile(path).0 }

@@ -1,0 +1,265 @@
+import Foundation
+import Canonical
+import FormatKit
+import Yams
+
+/// A condition on the current node: `{path: P, equals: V}` / `in: [..]` / `present: true` / `absent: true`.
+struct Condition: Sendable {
+    enum Test: Sendable { case equals(Set<String>), present, absent, always }
+    var path: SourcePath?
+    var test: Test
+
+    func holds(at node: Node, root: Node) -> Bool {
+        guard let path else { if case .always = test { return true }; return false }
+        let v = path.value(from: node, root: root)?.0.trimmingCharacters(in: .whitespaces)
+        switch test {
+        case .equals(let set): return v.map(set.contains) ?? false
+        case .present: return !(v ?? "").isEmpty
+        case .absent: return (v ?? "").isEmpty
+        case .always: return true
+        }
+    }
+}
+
+/// One mapping rule: where a value comes from and the small pure transforms it goes through.
+/// See docs/MAPPINGS.md for the YAML form.
+struct Rule: Sendable {
+    enum Source: Sendable {
+        case path(SourcePath)
+        case paths([SourcePath])
+        case constant(String)
+        case concat([Rule], separator: String)
+        case none
+    }
+    struct DecimalSpec: Sendable { var separator: UInt8 = UInt8(ascii: "."); var grouping: UInt8?; var scale: Int? }
+
+    var source: Source = .none
+    var defaultValue: String?
+    var when: Condition?
+    var trim = true
+    var regex: NSRegularExpression?
+    var substring: (start: Int, length: Int?)?
+    var lookup: [String: String]?
+    var upper = false
+    var lower = false
+    var date: DatePattern?
+    var time: TimePattern?
+    var decimal: DecimalSpec?
+    var negate: Condition?
+    var asInt = false
+    // Arrays: `each` with an object `record` or a plain `value`.
+    var each: SourcePath?
+    var record: [FieldRule]?
+    var value: [Rule]?   // zero or one element (indirect storage)
+
+    /// What a rule produced, with where it came from (for error messages).
+    struct Located { var text: String; var node: Node? }
+}
+
+/// A canonical field (dotted path) and its rule.
+struct FieldRule: Sendable {
+    var target: [String]
+    var rule: Rule
+    var name: String { target.joined(separator: ".") }
+}
+
+// MARK: - Evaluation
+
+struct Evaluation {
+    let mapping: String
+    let root: Node
+
+    /// An error located at the value's node, else at the node being mapped, else at the unit.
+    func fail(_ field: String, _ message: String, _ node: Node?, context: Node? = nil) -> MappingError {
+        let located = [node, context, root].compactMap { $0 }.first { $0.line > 0 }
+        return MappingError(mapping: mapping, field: field, message: message,
+                            line: located?.line, column: located.flatMap { $0.column > 0 ? $0.column : nil })
+    }
+
+    /// Builds the JSON object for a list of field rules evaluated at `node`.
+    func object(_ rules: [FieldRule], at node: Node, prefix: String) throws(MappingError) -> JSONObject {
+        var out = JSONObject()
+        for f in rules {
+            let field = prefix.isEmpty ? f.name : prefix + "." + f.name
+            guard let v = try evaluate(f.rule, at: node, field: field) else { continue }
+            out.setValue(v, at: f.target[...])
+        }
+        return out
+    }
+
+    func evaluate(_ rule: Rule, at node: Node, field: String) throws(MappingError) -> JSONValue? {
+        if let when = rule.when, !when.holds(at: node, root: root) { return nil }
+        if let each = rule.each {
+            var items = [JSONValue]()
+            for (i, child) in each.select(from: node, root: root).enumerated() {
+                let f = "\(field)[\(i)]"
+                if let record = rule.record {
+                    items.append(.object(try object(record, at: child, prefix: f)))
+                } else if let inner = rule.value?.first, let v = try evaluate(inner, at: child, field: f) {
+                    items.append(v)
+                }
+            }
+            return .array(items)
+        }
+        if let record = rule.record {   // a nested object without repetition
+            let o = try object(record, at: node, prefix: field)
+            return o.isEmpty ? nil : .object(o)
+        }
+        guard let located = try text(rule, at: node, field: field) else { return nil }
+        return try convert(located, rule: rule, at: node, field: field)
+    }
+
+    /// The rule's text after source selection and string transforms; nil when there is none.
+    func text(_ rule: Rule, at node: Node, field: String) throws(MappingError) -> Rule.Located? {
+        var located: Rule.Located?
+        switch rule.source {
+        case .path(let p): located = p.value(from: node, root: root).map { Rule.Located(text: $0.0, node: $0.1) }
+        case .paths(let ps):
+            for p in ps {
+                if let v = p.value(from: node, root: root), !v.0.trimmingCharacters(in: .whitespaces).isEmpty {
+                    located = Rule.Located(text: v.0, node: v.1); break
+                }
+            }
+        case .constant(let c): located = Rule.Located(text: c, node: nil)
+        case .concat(let parts, let sep):
+            var texts = [String]()
+            var first: Node?
+            for part in parts {
+                if let t = try text(part, at: node, field: field), !t.text.isEmpty { texts.append(t.text); first = first ?? t.node }
+            }
+            located = texts.isEmpty ? nil : Rule.Located(text: texts.joined(separator: sep), node: first)
+        case .none: located = nil
+        }
+        if var l = located {
+            if rule.trim { l.text = l.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let re = rule.regex {
+                let ns = l.text as NSString
+                guard let m = re.firstMatch(in: l.text, range: NSRange(location: 0, length: ns.length)) else { return fallback(rule) }
+                let r = m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range
+                l.text = ns.substring(with: r)
+                if rule.trim { l.text = l.text.trimmingCharacters(in: .whitespaces) }
+            }
+            if let (start, length) = rule.substring {
+                let chars = Array(l.text)
+                let s = min(start, chars.count)
+                let e = length.map { min(chars.count, s + $0) } ?? chars.count
+                l.text = String(chars[s..<e])
+                if rule.trim { l.text = l.text.trimmingCharacters(in: .whitespaces) }
+            }
+            if l.text.isEmpty { return fallback(rule) }
+            if rule.upper { l.text = l.text.uppercased() }
+            if rule.lower { l.text = l.text.lowercased() }
+            if let table = rule.lookup {
+                if let mapped = table[l.text] { l.text = mapped }
+                else if let d = rule.defaultValue { l.text = d }
+                else { throw fail(field, "value \"\(l.text)\" is not in the lookup table (known: \(table.keys.sorted().joined(separator: ", ")))", l.node, context: node) }
+            }
+            return l
+        }
+        return fallback(rule)
+    }
+
+    private func fallback(_ rule: Rule) -> Rule.Located? { rule.defaultValue.map { Rule.Located(text: $0, node: nil) } }
+
+    func convert(_ l: Rule.Located, rule: Rule, at node: Node, field: String) throws(MappingError) -> JSONValue {
+        if let d = rule.date {
+            guard let iso = d.isoDate(l.text) else { throw fail(field, "\"\(l.text)\" is not a date of the form \(d.pattern)", l.node, context: node) }
+            return .string(iso)
+        }
+        if let t = rule.time {
+            guard let iso = t.isoTime(l.text) else { throw fail(field, "\"\(l.text)\" is not a time of the form \(t.pattern)", l.node, context: node) }
+            return .string(iso)
+        }
+        if let spec = rule.decimal {
+            guard var amount = Amount.parse(l.text, decimalSeparator: spec.separator, groupingSeparator: spec.grouping) else {
+                throw fail(field, "\"\(l.text)\" is not a decimal number (decimal separator \"\(Character(UnicodeScalar(spec.separator)))\")", l.node, context: node)
+            }
+            if let places = spec.scale {
+                guard amount.scale == 0 else { throw fail(field, "\"\(l.text)\" has a decimal point, but implied decimals (scale \(places)) are expected", l.node, context: node) }
+                amount = Amount(significand: amount.significand, scale: places)
+            }
+            if let neg = rule.negate, neg.holds(at: node, root: root) { amount = -amount }
+            return .string(amount.description)
+        }
+        if let neg = rule.negate, neg.holds(at: node, root: root) {
+            guard let amount = Amount(l.text) else { throw fail(field, "cannot negate \"\(l.text)\": not a decimal number", l.node, context: node) }
+            return .string((-amount).description)
+        }
+        if rule.asInt {
+            guard let i = Int(l.text) else { throw fail(field, "\"\(l.text)\" is not a whole number", l.node, context: node) }
+            return .number(String(i))
+        }
+        return .string(l.text)
+    }
+}
+
+extension JSONObject {
+    /// Sets a value at a dotted path, creating intermediate objects.
+    mutating func setValue(_ value: JSONValue, at path: ArraySlice<String>) {
+        guard let head = path.first else { return }
+        if path.count == 1 { self[head] = value; return }
+        var inner = self[head]?.objectValue ?? JSONObject()
+        inner.setValue(value, at: path.dropFirst())
+        self[head] = .object(inner)
+    }
+}
+
+// MARK: - Dates and times
+
+/// `yyyy yy MM dd` (and `iso`): to `YYYY-MM-DD`, checked against the calendar.
+struct DatePattern: Sendable {
+    let pattern: String
+    func isoDate(_ text: String) -> String? {
+        var y: Int?, m: Int?, d: Int?
+        if pattern == "iso" {
+            let parts = text.split(separator: "-")
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2 else { return nil }
+            y = Int(parts[0]); m = Int(parts[1]); d = Int(parts[2])
+        } else {
+            guard let fields = PatternScanner.scan(text, pattern: pattern, tokens: ["yyyy", "yy", "MM", "dd"]) else { return nil }
+            y = fields["yyyy"] ?? fields["yy"].map { 2000 + $0 }
+            m = fields["MM"]; d = fields["dd"]
+        }
+        guard let y, let m, let d, (1...12).contains(m), d >= 1, d <= DatePattern.daysIn(month: m, year: y) else { return nil }
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+/// `HH mm ss`: to `HH:MM:SS`.
+struct TimePattern: Sendable {
+    let pattern: String
+    func isoTime(_ text: String) -> String? {
+        guard let f = PatternScanner.scan(text, pattern: pattern, tokens: ["HH", "mm", "ss"]),
+              let h = f["HH"], let mi = f["mm"], h < 24, mi < 60, (f["ss"] ?? 0) < 60 else { return nil }
+        return String(format: "%02d:%02d:%02d", h, mi, f["ss"] ?? 0)
+    }
+}
+
+enum PatternScanner {
+    /// Matches `text` against a pattern of numeric tokens and literal characters; returns token values.
+    static func scan(_ text: String, pattern: String, tokens: [String]) -> [String: Int]? {
+        let t = Array(text), p = Array(pattern)
+        var ti = 0, pi = 0
+        var out = [String: Int]()
+        outer: while pi < p.count {
+            for tok in tokens where p.count - pi >= tok.count && String(p[pi..<pi + tok.count]) == tok {
+                guard ti + tok.count <= t.count else { return nil }
+                let digits = String(t[ti..<ti + tok.count])
+                guard digits.allSatisfy(\.isASCII), let v = Int(digits), digits.allSatisfy(\.isNumber) else { return nil }
+                out[tok] = v
+                ti += tok.count; pi += tok.count
+                continue outer
+            }
+            guard ti < t.count, t[ti] == p[pi] else { return nil }
+            ti += 1; pi += 1
+        }
+        return ti == t.count ? out : nil
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wakes the gateway when something changes in watched folders: inotify on Linux, with a polling
+/// interval as the fallback (and as a safety net, since inotify can overflow or miss NFS changes).
+public final class FolderWatcher: @unchecked Sendable {
+    // @unchecked: the inotify descriptor is only read by the one thread that calls `wait`.
+    private var fd: Int32 = -1
+    private var watches: [Int32: String] = [:]
+    public let pollInterval: TimeInterval
+
+    public init(pollInterval: TimeInterval) {
+        self.pollInterval = pollInterval
+        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    public var usesInotify: Bool { fd >= 0 }
+
+    /// Starts watching a folder (creating it if needed). Without inotify, polling covers it.
+    public func watch(_ path: String) {
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard fd >= 0 else { return }
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_ATTRIB)
+        let wd = inotify_add_watch(fd, path, mask)
+        if wd >= 0 { watches[wd] = path }
+    }
+
+    /// Sleeps until a watched folder changes or `timeout` passes (at most the poll interval).
+    /// Returns whether an event arrived.
+    @discardableResult
+    public func wait(timeout: TimeInterval) -> Bool {
+        let t = max(0, min(timeout, pollInterval))
+        guard fd >= 0 else {
+            Thread.sleep(forTimeInterval: t)
+            return false
+        }
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let rc = poll(&pfd, 1, Int32(t * 1000))
+        guard rc > 0 else { return false }
+        // Drain the events; their content does not matter, a rescan follows.
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+        return true
+    }
+}
+
+/// Decides when a dropped file is complete: its size and mtime unchanged for `minAge`, measured
+/// from when the gateway first saw it (not from the file's own mtime, which a sender may set).
+public struct StabilityTracker {
+    struct Seen { var size: Int64; var mtime: TimeInterval; var since: TimeInterval }
+    private var seen: [String: Seen] = [:]
+    public let minAge: TimeInterval
+
+    public init(minAge: TimeInterval) { self.minAge = minAge }
+
+    /// Feeds one observation; returns true when the file is stable.
+    public mutating func observe(_ path: String, size: Int64, mtime: TimeInterval, now: TimeInterval) -> Bool {
+        if let s = seen[path], s.size == size, s.mtime == mtime {
+            return now - s.since >= minAge
+        }
+        seen[path] = Seen(size: size, mtime: mtime, since: now)
+        return minAge <= 0
+    }
+
+    /// When the earliest tracked file could become stable (for the watcher's timeout).
+    public func nextDeadline() -> TimeInterval? { seen.values.map { $0.since + minAge }.min() }
+
+    public mutating func forget(_ path: String) { seen[path] = nil }
+    /// Drops entries for files that are gone.
+    public mutating func retain(only paths: Set<String>) { seen = seen.filter { paths.contains($0.key) } }
+}
+
+/// File moves that either happen whole or not at all.
+public enum AtomicFile {
+    /// Names of files being written start with this; readers and pickers skip them.
+    public static let tempPrefix = ".tmp-"
+
+    /// Renames within one filesystem, creating the target folder. Throws if the target exists.
+    public static func move(_ from: String, to: String) throws {
+        try FileManager.default.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if rename(from, to) != 0 {
+            throw TransportError("cannot move \(from) to \(to): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes bytes to `path` through a temp file in the same folder, fsynced, then renamed.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let tmp = dir + "/" + tempPrefix + "\(getpid())-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TransportError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        let data = Array(bytes)
+        var written = 0
+        while written < data.count {
+            let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, data.count - written) }
+            if n <= 0 { close(fd); unlink(tmp); throw TransportError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
+            written += n
+        }
+        fsync(fd)
+        close(fd)
+        if rename(tmp, path) != 0 { unlink(tmp); throw TransportError("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
+    }
+}
+
+public struct TransportError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class CSVFormatTestsPlaceholder: XCTestCase { func testNothing() {} }

@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+import Canonical
+import Gateway
+import Ledger
+
+final class PickupTests: XCTestCase {
+    var home: GatewayHome!
+    override func setUpWithError() throws { home = try GatewayHome() }
+    override func tearDown() { home.remove() }
+
+    func testTranslatesArchivesAndWritesRecordsOnce() throws {
+        try home.drop("a.csv", paymentCSV(1))
+        try home.runOnce()
+        let ledger = try home.ledger()
+        XCTAssertEqual(try ledger.stateCounts().map { "\($0.0.rawValue)=\($0.1)" }, ["archived=1"])
+        XCTAssertEqual(home.files(under: "inbox"), [])
+        XCTAssertEqual(home.files(under: "var/work"), [])
+        XCTAssertEqual(home.files(under: "var/archive").count, 1)
+        let jsonl = home.files(under: "outbox/records")
+        XCTAssertEqual(jsonl, ["bank/payments/a.csv.1.jsonl"])
+        let records = try JSONLines.decode(fileAt: home.root + "/outbox/records/" + jsonl[0])
+        XCTAssertEqual(records.count, 2)
+        XCTAssertEqual(records[1].source?.index, 1)
+        XCTAssertEqual(try ledger.auditTrail(fileId: 1).map(\.event), ["received", "translated", "archived"])
+    }
+
+    func testDuplicateDropYieldsDuplicateAndNoRecords() throws {
+        try home.drop("a.csv", paymentCSV(1))
+        try home.runOnce()
+        try home.drop("a-again.csv", paymentCSV(1))
+        try home.drop("b.csv", paymentCSV(2))
+        try home.runOnce()
+        let ledger = try home.ledger()
+        let counts = Dictionary(uniqueKeysWithValues: try ledger.stateCounts().map { ($0.0, $0.1) })
+        XCTAssertEqual(counts[.archived], 2)
+        XCTAssertEqual(counts[.duplicate], 1)
+        XCTAssertEqual(try ledger.recordCount(), 4, "the duplicate added no records")
+        let dup = try ledger.files(in: [.duplicate])[0]
+        XCTAssertEqual(dup.name, "a-again.csv")
+        XCTAssertEqual(dup.duplicateOf, 1)
+        XCTAssertEqual(home.files(under: "outbox/records").count, 2)
+    }
+
+    func testTempAndHiddenFilesAreNeverTouched() throws {
+        try FileManager.default.createDirectory(atPath: home.inbox, withIntermediateDirectories: true)
+        for name in ["x.csv.part", "y.tmp", "z.filepart", ".hidden.csv"] {
+            FileManager.default.createFile(atPath: home.inbox + "/" + name, contents: Data(paymentCSV(3)))
+        }
+        try home.runOnce()
+        XCTAssertEqual(home.files(under: "inbox/bank/payments"), [".hidden.csv", "x.csv.part", "y.tmp", "z.filepart"])
+        XCTAssertEqual(try home.ledger().stateCounts().count, 0)
+        try FileManager.default.moveItem(atPath: home.inbox + "/x.csv.part", toPath: home.inbox + "/x.csv")
+        try home.runOnce()
+        XCTAssertEqual(try home.ledger().stateCounts().map(\.1), [1])
+    }
+
+    func testBadFilesGoToQuarantineWithReportsAndTheGatewayKeepsGoing() throws {
+        try home.drop("empty.csv", [])
+        try home.drop("binary.csv", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x0A, 0x41])
+        try home.drop("latin1.csv", Array("Direction,Execution date,Amount,Currency,Debtor,Creditor\noutbound,2026-11-23,1.00,EUR,".utf8) + [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72] + Array(",B\n".utf8))
+        try home.drop("ragged.csv", Array("Direction,Execution date,Amount,Currency,Debtor,Creditor\noutbound,2026-11-23,1.00,EUR,A,B\noutbound,2026-11-23\n".utf8))
+        try home.drop("good.csv", paymentCSV(7))
+        try home.runOnce()
+        let ledger = try home.ledger()
+        let counts = Dictionary(uniqueKeysWithValues: try ledger.stateCounts().map { ($0.0, $0.1) })
+        XCTAssertEqual(counts[.quarantined], 4)
+        XCTAssertEqual(counts[.archived], 1)
+        XCTAssertEqual(try ledger.recordCount(), 2, "quarantined files add no records")
+        func report(_ name: String) throws -> ErrorReport {
+            let file = home.files(under: "var/quarantine").first { $0.hasSuffix("-\(name).error.json") }!
+            return try JSONDecoder().decode(ErrorReport.self, from: Data(contentsOf: URL(fileURLWithPath: home.root + "/var/quarantine/" + file)))
+        }
+        XCTAssertEqual(try report("empty.csv").code, "input.empty")
+        XCTAssertEqual(try report("binary.csv").code, "input.binary")
+        let enc = try report("latin1.csv")
+        XCTAssertEqual(enc.code, "input.encoding"); XCTAssertEqual(enc.line, 2); XCTAssertEqual(enc.column, 31)
+        XCTAssertEqual(enc.partner, "bank"); XCTAssertEqual(enc.sha256?.count, 64); XCTAssertEqual(enc.file, "latin1.csv")
+        let ragged = try report("ragged.csv")
+        XCTAssertEqual(ragged.code, "csv.ragged-row"); XCTAssertEqual(ragged.line, 3)
+        XCTAssertEqual(home.files(under: "var/quarantine").filter { !$0.hasSuffix(".error.json") }.count, 4, "the originals are kept")
+    }
+
+    func testDoneFileGatesPickup() throws {
+        home.remove()
+        home = try GatewayHome(doneFile: "{name}.done")
+        try home.drop("a.csv", paymentCSV(1))
+        try home.runOnce()
+        XCTAssertEqual(home.files(under: "inbox/bank/payments"), ["a.csv"], "waits for a.csv.done")
+        FileManager.default.createFile(atPath: home.inbox + "/a.csv.done", contents: Data())
+        try home.runOnce()
+        XCTAssertEqual(home.files(under: "inbox/bank/payments"), [], "file and done-file both taken")
+        XCTAssertEqual(try home.ledger().stateCounts().map(\.1), [1])
+    }
+
+    func testStabilityIsMeasuredFromFirstSight() {
+        var t = Transport.StabilityTracker(minAge: 1)
+        XCTAssertFalse(t.observe("f", size: 10, mtime: 100, now: 1000))
+        XCTAssertFalse(t.observe("f", size: 10, mtime: 100, now: 1000.5))
+        XCTAssertFalse(t.observe("f", size: 20, mtime: 101, now: 1001.2), "it grew: the clock restarts")
+        XCTAssertFalse(t.observe("f", size: 20, mtime: 101, now: 1002.1))
+        XCTAssertTrue(t.observe("f", size: 20, mtime: 101, now: 1002.2))
+        var fresh = Transport.StabilityTracker(minAge: 1)
+        XCTAssertFalse(fresh.observe("old", size: 1, mtime: 0, now: 1_000_000), "an old mtime does not count as stable")
+    }
+
+    func testConfigReportsEveryMistakeWithItsPath() throws {
+        let yaml = """
+            folders: { mappings: \(packageRoot)/mappings }
+            pickup: { minAge: soon }
+            partners:
+              acme:
+                channels:
+                  - { name: a, format: csv, mapping: csv/nope }
+                  - { name: b, format: x13 }
+                  - { name: c, format: csv, encoding: klingon, colour: blue }
+            routes:
+              - { from: { partner: ghost }, emit: { format: csv, partner: acme, channel: out } }
+            """
+        let path = home.root + "/bad.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GatewayConfig.load(path: path)) { e in
+            let p = (e as! ConfigError).problems.joined(separator: "\n")
+            for expected in ["pickup.minAge: not a duration", "partners.acme.channels[1].format: unknown format \"x13\"; known: csv",
+                             "partners.acme.channels[2].encoding: unknown encoding \"klingon\"", "partners.acme.channels[2].colour: unknown key",
+                             "routes[0].from.partner: unknown partner \"ghost\"", "partners.acme.channels[0].mapping: unknown mapping \"csv/nope\""] {
+                XCTAssertTrue(p.contains(expected), "missing \(expected) in:\n\(p)")
+            }
+        }
+    }
+}
+
+import Transport
