@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "XMLSupport", "Yams",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "MT940", "XMLSupport", "Yams",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
-        .testTarget(name: "MT940Tests", dependencies: ["MT940", "FormatKit", "Canonical", "Yams"]),
+        .testTarget(name: "MT940Tests", dependencies: ["MT940", "FormatKit", "Canonical", "Mapping", "Gateway", "Yams"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
     ]

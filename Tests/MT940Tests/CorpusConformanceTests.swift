@@ -1,6 +1,7 @@
 import XCTest
 import Canonical
 import FormatKit
+import Mapping
 @testable import MT940
 
 /// Every statement file of the public corpus (`shared/corpus/mt940/MANIFEST.tsv`): VALID files
@@ -101,8 +102,15 @@ final class CorpusConformanceTests: XCTestCase {
     }
 
     /// Compares with the `.json`/`.yml` beside the file, if any; returns whether one was found.
+    /// Also maps every unit with the default mapping: the canonical records carry the same figures.
     private func compare(_ units: [Node], with url: URL, _ path: String) throws -> Bool {
         let ours = units.map { Figures(statement: $0) }
+        for (index, unit) in units.enumerated() {
+            let mapping = try XCTUnwrap(Self.mappings.defaultMapping(format: "mt940", unit: unit), path)
+            let record = try mapping.apply(to: unit, source: RecordSource(partner: "", channel: "", format: "mt940", file: path, sha256: "0", index: index))
+            guard case .statement(let statement) = record.body else { XCTFail("\(path): not a statement"); continue }
+            XCTAssertEqual(Figures(record: statement), ours[index].withoutAvailable, "\(path): canonical record #\(index)")
+        }
         let base = url.deletingPathExtension()
         let fm = FileManager.default
         if fm.fileExists(atPath: base.path + ".json") {
@@ -118,6 +126,8 @@ final class CorpusConformanceTests: XCTestCase {
         }
         return false
     }
+
+    static let mappings = try! MappingLibrary(directory: packageRoot + "/mappings")
 
     private func read(_ url: URL, _ options: FormatOptions) throws -> [Node] {
         var units: [Node] = []
@@ -139,11 +149,7 @@ final class CorpusConformanceTests: XCTestCase {
 
     /// `<package root>/../shared/corpus/mt940`, else `/work/shared/corpus/mt940`.
     static func corpus() -> URL? {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir.deleteLastPathComponent()
-        }
-        let candidates = [dir.appendingPathComponent("../shared/corpus/mt940").standardized, URL(fileURLWithPath: "/work/shared/corpus/mt940")]
+        let candidates = [URL(fileURLWithPath: packageRoot + "/../shared/corpus/mt940").standardized, URL(fileURLWithPath: "/work/shared/corpus/mt940")]
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("MANIFEST.tsv").path) }
     }
 }

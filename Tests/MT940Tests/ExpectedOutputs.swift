@@ -51,6 +51,16 @@ struct Figures: Equatable, CustomStringConvertible {
 
     init() {}
 
+    /// A canonical statement record's figures (the mapping applied the signs).
+    init(record: Statement) {
+        opening = record.openingBalance.map { Balance(date: $0.date, amount: $0.amount) }
+        closing = record.closingBalance.map { Balance(date: $0.date, amount: $0.amount) }
+        lines = record.lines.map { Line(valueDate: $0.valueDate, entryDate: $0.entryDate, amount: $0.amount) }
+    }
+
+    /// Without the available balance (:64:), which the canonical statement has no field for.
+    var withoutAvailable: Figures { var f = self; f.available = nil; return f }
+
     /// All statements of a file as one (lines in order, the last balance of each kind) — the
     /// shape of WoLpH/mt940's `Transactions` dump.
     static func flattened(_ all: [Figures]) -> Figures {
