@@ -37,12 +37,13 @@ let package = Package(
         .target(name: "TWEInvoice", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/TWEInvoice",
                 resources: [.copy("Schemas")]),
         .target(name: "NACHA", dependencies: ["FormatKit", "Canonical"], path: "Sources/Formats/NACHA"),
+        .target(name: "MT940", dependencies: ["FormatKit", "Canonical"], path: "Sources/Formats/MT940"),
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "ISO20022Tests", dependencies: ["ISO20022", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "TWEInvoiceTests", dependencies: ["TWEInvoice", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "NACHATests", dependencies: ["NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"]),
+        .testTarget(name: "MT940Tests", dependencies: ["MT940", "FormatKit", "Canonical", "Mapping", "Gateway", "Yams"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),

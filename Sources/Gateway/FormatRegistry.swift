@@ -5,6 +5,7 @@ import ISO20022
 import GLFormats
 import TWEInvoice
 import NACHA
+import MT940
 
 /// Every format the gateway knows, by id. Adding a format is one folder and one line here.
 public enum FormatRegistry {
@@ -17,6 +18,7 @@ public enum FormatRegistry {
         QuickBooksIIFFormat.self,
         TWEInvoiceFormat.self,
         NACHAFormat.self,
+        MT940Format.self,
     ]
 
     public static func format(_ id: String) -> (any Format.Type)? { all.first { $0.id == id } }

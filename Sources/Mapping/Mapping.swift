@@ -133,17 +133,26 @@ extension Mapping {
                        fields: try compiler.fields(record), extra: try root["extra"].map(compiler.fields) ?? [])
     }
 
-    /// `child` over `parent`, key by key (nested maps merged; other values replaced).
+    /// `child` over `parent`, key by key (nested maps merged; other values replaced). `default`
+    /// is never inherited: an extending mapping is a default only if it says so.
     static func merge(_ parent: Yams.Node, _ child: Yams.Node) -> Yams.Node {
+        guard case .mapping(var merged) = mergeMaps(parent, child) else { return child }
+        merged["default"] = child["default"] ?? Yams.Node("false")
+        return .mapping(merged)
+    }
+
+    /// A rule that names its own source (`path`, `paths`, `const`, `concat`) replaces the parent's
+    /// rule whole, so a dialect's `{path: …, regex: …}` is not mixed with the default's `concat`.
+    private static func mergeMaps(_ parent: Yams.Node, _ child: Yams.Node) -> Yams.Node {
         guard var p = parent.mapping, let c = child.mapping else { return child }
         for (k, v) in c where k.string != "extends" && k.string != "default" {
-            if let existing = p[k], existing.mapping != nil, v.mapping != nil, k.string != "lookup" {
-                p[k] = merge(existing, v)
+            let isRule = ["path", "paths", "const", "concat"].contains { v.mapping?[$0] != nil }
+            if let existing = p[k], existing.mapping != nil, v.mapping != nil, k.string != "lookup", !isRule {
+                p[k] = mergeMaps(existing, v)
             } else {
                 p[k] = v
             }
         }
-        p["default"] = c["default"] ?? Yams.Node("false")
         return .mapping(p)
     }
 }

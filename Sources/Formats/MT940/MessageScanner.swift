@@ -1,0 +1,184 @@
+import FormatKit
+
+/// One tagged field of a SWIFT message (`:61:` and its text). A field's text may run over
+/// several lines; `lines[0]` is the text after the tag, the rest are continuation lines.
+struct Field {
+    var tag: String
+    var lines: [String]
+    /// Line number of each entry in `lines`.
+    var lineNumbers: [Int]
+    /// 1-based column where `lines[0]` starts in its source line.
+    var column: Int
+
+    var line: Int { lineNumbers[0] }
+    /// The text as written, continuation lines joined with a line feed.
+    var text: String { lines.joined(separator: "\n") }
+}
+
+extension Node {
+    /// The node of a whole field, named by its role (`openingBalance`, `line`): its value is the
+    /// text as written, its first child the tag (`60F`); parsers append the subfields.
+    static func field(_ name: String, _ field: Field) -> Node {
+        Node(name, value: field.text, children: [Node("tag", value: field.tag)], line: field.line, column: field.column)
+    }
+}
+
+/// One message of a file: its SWIFT header blocks (`{1:…}`, `{2:…}`, `{3:…}`), if any, and the
+/// fields of its text block (`{4:` … `-}`, or the bare fields when the bank sends no blocks).
+struct Message {
+    var blocks: [(id: String, text: String, line: Int)] = []
+    var fields: [Field] = []
+    var line = 0
+
+    /// `940`, `942` or `950` from the application header `{2:I940…}`/`{2:O940…}`; nil without one.
+    var typeFromHeader: String? {
+        guard let header = blocks.first(where: { $0.id == "2" })?.text, header.count >= 4 else { return nil }
+        return String(header.dropFirst().prefix(3))
+    }
+}
+
+/// Splits a statement file into messages, line by line (streaming: one message in memory).
+///
+/// Handles what banks actually send: SWIFT blocks `{1:}{2:}{3:}{4:` … `-}{5:}` on one line or
+/// several, files without blocks, several messages per file, `-` terminators or none (a new
+/// `:20:` starts the next message), SOH (0x01) / ETX (0x03) framing, blank lines, junk lines
+/// between messages, and continuation lines of multi-line fields. A line whose tag is unknown
+/// continues a free-text field (:86:, :NS:) — banks wrap time stamps such as `:26:37` there —
+/// and is an error anywhere else.
+struct MessageScanner {
+    static let knownTags: Set<String> = [
+        "20", "21", "25", "28", "28C", "13", "13D", "34F", "60F", "60M", "61", "86",
+        "62F", "62M", "64", "65", "90D", "90C", "NS",
+    ]
+    private static let freeTextTags: Set<String> = ["86", "NS"]
+
+    private var lines: LineReader
+    private let encoding: TextEncoding
+    private var pushedBack: (text: String, number: Int)?
+    private var current = Message()
+    private var inMessage = false
+
+    init(_ input: ByteReader, encoding: TextEncoding) {
+        lines = LineReader(input)
+        self.encoding = encoding
+    }
+
+    /// The next message, or nil at the end of the input.
+    mutating func next() throws -> Message? {
+        while let (text, number) = try nextLine() {
+            if let message = try take(text, number) { return message }
+        }
+        return finish()
+    }
+
+    /// Consumes one line; returns a message when this line ends one.
+    private mutating func take(_ text: String, _ number: Int) throws -> Message? {
+        if text.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
+        if text.hasPrefix("{") { return try takeBlocks(text, number) }
+        if inMessage, isTerminator(text) { return finish() }
+        if let (tag, rest) = Self.splitTag(text) {
+            if Self.knownTags.contains(tag) {
+                if tag == "20", current.fields.contains(where: { $0.tag == "20" }) {
+                    pushedBack = (text, number)
+                    return finish()
+                }
+                if !inMessage { inMessage = true; current.line = number }
+                current.fields.append(Field(tag: tag, lines: [String(rest)], lineNumbers: [number], column: tag.count + 3))
+                return nil
+            }
+            guard let last = current.fields.last, Self.freeTextTags.contains(last.tag) else {
+                throw FormatError("mt940.unknown-tag", "unknown tag :\(tag): (MT940/MT942/MT950 have no such field)",
+                                  line: number, column: 1, segment: tag)
+            }
+        }
+        if current.fields.isEmpty {
+            if inMessage {
+                throw FormatError("mt940.text-outside-field", "text before the first field of the message: \"\(text.prefix(40))\"",
+                                  line: number, column: 1)
+            }
+            return nil  // junk between messages (banner lines, trailers)
+        }
+        current.fields[current.fields.count - 1].lines.append(text)
+        current.fields[current.fields.count - 1].lineNumbers.append(number)
+        return nil
+    }
+
+    /// `{1:…}{2:…}{3:{108:…}}{4:` — header blocks, then perhaps the first field on the same line.
+    private mutating func takeBlocks(_ text: String, _ number: Int) throws -> Message? {
+        if text.hasPrefix("{1:") || text.hasPrefix("{2:"), inMessage, !current.fields.isEmpty {
+            pushedBack = (text, number)
+            return finish()
+        }
+        var rest = Substring(text)
+        while rest.hasPrefix("{") {
+            guard let colon = rest.firstIndex(of: ":") else { break }
+            let id = String(rest[rest.index(after: rest.startIndex)..<colon])
+            if !inMessage { inMessage = true; current.line = number }
+            if id == "4" {
+                let body = rest[rest.index(after: colon)...]
+                return body.isEmpty ? nil : try take(String(body), number)
+            }
+            guard let end = Self.closingBrace(in: rest) else {
+                throw FormatError("mt940.block", "block {\(id): is not closed on its line", line: number, column: 1, segment: "{\(id):")
+            }
+            current.blocks.append((id, String(rest[rest.index(after: colon)..<end]), number))
+            rest = rest[rest.index(after: end)...]
+        }
+        return rest.isEmpty ? nil : try take(String(rest), number)
+    }
+
+    private mutating func finish() -> Message? {
+        defer { current = Message(); inMessage = false }
+        return inMessage ? current : nil
+    }
+
+    /// `-`, `-}` or `-}{5:{CHK:…}}` ends a message; `-----L110` inside :86: text does not.
+    private func isTerminator(_ text: String) -> Bool {
+        guard text.hasPrefix("-") else { return false }
+        let rest = text.dropFirst().drop { $0 == "}" }.drop { $0 == " " }
+        return rest.isEmpty || rest.hasPrefix("{")
+    }
+
+    /// `:61:rest` → ("61", "rest"); tags are two digits and an optional letter, or `NS`.
+    static func splitTag(_ text: String) -> (String, Substring)? {
+        let u = text.utf8
+        guard u.first == UInt8(ascii: ":"), u.count >= 4 else { return nil }
+        let body = text.dropFirst()
+        guard let colon = body.firstIndex(of: ":") else { return nil }
+        let tag = body[..<colon]
+        let valid = tag == "NS" || ((tag.count == 2 || tag.count == 3) && tag.prefix(2).allSatisfy(\.isASCIIDigit)
+            && (tag.count == 2 || tag.last!.isASCIIUppercase))
+        return valid ? (String(tag), body[body.index(after: colon)...]) : nil
+    }
+
+    private static func closingBrace(in text: Substring) -> Substring.Index? {
+        var depth = 0
+        for i in text.indices {
+            if text[i] == "{" { depth += 1 } else if text[i] == "}" { depth -= 1; if depth == 0 { return i } }
+        }
+        return nil
+    }
+
+    /// The next decoded line, without SOH/ETX framing bytes.
+    private mutating func nextLine() throws -> (String, Int)? {
+        if let p = pushedBack { pushedBack = nil; return (p.text, p.number) }
+        guard let bytes = try lines.next() else { return nil }
+        let number = lines.lineNumber
+        let text: String
+        do {
+            text = try encoding.decode(bytes, dropBOM: number == 1)
+        } catch {
+            throw FormatError("mt940.encoding", "\(error.message) (channel encoding \(encoding.name))",
+                              line: number, column: error.offset + 1)
+        }
+        if text.unicodeScalars.contains(where: { $0 == "\u{01}" || $0 == "\u{03}" }) {
+            return (String(text.unicodeScalars.filter { $0 != "\u{01}" && $0 != "\u{03}" }), number)
+        }
+        return (text, number)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+    var isASCIIUppercase: Bool { isASCII && isUppercase }
+}
