@@ -21,23 +21,28 @@ struct ValidateCommand: ParsableCommand {
         var failed = false
         for path in files {
             let job = try read.job(for: path, config: cfg)
-            var findings = [String]()
-            // The format's own checks (all findings), then the mapping (first problem).
+            // The format's own checks (every finding), then the mapping (the first problem).
+            var findings = [FormatError]()
             if let formatID = job.format ?? detectFormat(path), let format = FormatRegistry.format(formatID),
                let reader = format.reader(options: job.options), let input = try? ByteReader(path: path) {
-                findings = reader.validate(input).map(\.description)
+                findings = reader.validate(input)
             }
+            let errors = findings.filter { $0.severity == .error }
+            var mappingProblem: String?
             var count = 0
-            if findings.isEmpty {
-                do { count = try translator.translate(job) { _ in } } catch { findings.append(error.descriptionWithoutFile) }
+            if errors.isEmpty {
+                do { count = try translator.translate(job) { _ in } } catch { mappingProblem = error.descriptionWithoutFile }
             }
-            if findings.isEmpty {
-                print("\(path): OK, \(count) record(s)")
+            let problems = errors.count + (mappingProblem == nil ? 0 : 1)
+            let warnings = findings.count - errors.count
+            if problems == 0 {
+                print("\(path): OK, \(count) record(s)" + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
             } else {
                 failed = true
-                print("\(path): \(findings.count) finding(s)")
-                for f in findings { print("  " + f) }
+                print("\(path): \(problems) error(s)" + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
             }
+            for f in findings { print("  \(f.severity == .warning ? "warning: " : "")\(f.description)") }
+            if let mappingProblem { print("  " + mappingProblem) }
         }
         if failed { throw Exit.dataError }
     }
