@@ -123,6 +123,20 @@ public struct Payment: Codable, Sendable, Hashable {
             self.companyId = companyId; self.companyEntryDescription = companyEntryDescription
             self.addenda = addenda; self.returnCode = returnCode; self.correctionCode = correctionCode
         }
+
+        enum CodingKeys: String, CodingKey {
+            case secCode, transactionCode, traceNumber, companyId, companyEntryDescription, addenda, returnCode, correctionCode
+        }
+        /// `addenda` may be left out (no addenda records).
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(secCode: try c.decode(String.self, forKey: .secCode), transactionCode: try c.decode(String.self, forKey: .transactionCode),
+                      traceNumber: try c.decode(String.self, forKey: .traceNumber), companyId: try c.decode(String.self, forKey: .companyId),
+                      companyEntryDescription: try c.decode(String.self, forKey: .companyEntryDescription),
+                      addenda: try c.decodeIfPresent([JSONObject].self, forKey: .addenda) ?? [],
+                      returnCode: try c.decodeIfPresent(String.self, forKey: .returnCode),
+                      correctionCode: try c.decodeIfPresent(String.self, forKey: .correctionCode))
+        }
     }
 
     public var direction: Direction
