@@ -70,13 +70,17 @@ public struct Emitter: Sendable {
 
     /// The gateway's routes for one translated file: matching records are emitted into the target
     /// partner's outbox channel, once (a repeat after a crash finds the outbound row and skips).
-    func runRoutes(for entry: FileEntry, config: GatewayConfig, ledger: Ledger, logger: Logger) {
+    func runRoutes(for entry: FileEntry, config: GatewayConfig, ledger: Ledger, logger: Logger,
+                   emitted: (_ path: String, _ format: String, _ partner: String, _ channel: String) -> Void = { _, _, _, _ in }) {
         let routes = config.routes.filter { r in
             (r.fromPartner == nil || r.fromPartner == entry.partner) && (r.fromChannel == nil || r.fromChannel == entry.channel)
         }
         guard !routes.isEmpty, let fileId = entry.id else { return }
         var records = [Record]()
-        try? ledger.forEachRecord(fileId: fileId) { if let r = try? JSONLines.decode(line: $0) { records.append(r) } }
+        do { try ledger.forEachRecord(fileId: fileId) { records.append(try JSONLines.decode(line: $0)) } } catch {
+            logger.error("routes for \(entry.name): cannot read its records: \(error)")
+            return
+        }
         for route in routes {
             let selected = records.filter { route.fromType == nil || $0.type.rawValue == route.fromType }
             guard !selected.isEmpty else { continue }
@@ -93,6 +97,7 @@ public struct Emitter: Sendable {
                     try AtomicFile.write(f.bytes, to: path)
                     try ledger.recordOutbound(partner: route.toPartner, channel: route.toChannel, format: route.format, name: name, path: path,
                                               sourceFileId: fileId, route: route.name, recordCount: selected.count)
+                    emitted(path, route.format, route.toPartner, route.toChannel)
                     logger.info("\(route.toPartner) \(name) state=emitted route=\(route.name) records=\(selected.count)")
                 }
             } catch {

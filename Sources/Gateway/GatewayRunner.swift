@@ -64,6 +64,7 @@ public final class GatewayRunner: @unchecked Sendable {
                     trackers[key]!.forget(file)
                 }
             }
+            pipeline.tick()
             if shouldStop() || (once && !waiting) { break }
             let now = Date().timeIntervalSinceReferenceDate
             let deadline = trackers.values.compactMap { $0.nextDeadline() }.min().map { max(0.01, $0 - now) } ?? config.pickup.pollInterval

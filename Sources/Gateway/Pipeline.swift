@@ -16,9 +16,12 @@ public final class Pipeline: @unchecked Sendable {
     public let ledger: Ledger
     public let translator: Translator
     let emitter: Emitter
-    var logger: Logger
+    public internal(set) var logger: Logger
+    let plugins: [any PipelinePlugin]
 
-    public init(config: GatewayConfig, ledger: Ledger, mappings: MappingLibrary, logger: Logger) {
+    public init(config: GatewayConfig, ledger: Ledger, mappings: MappingLibrary, logger: Logger,
+                plugins: [any PipelinePlugin] = PluginRegistry.all) {
+        self.plugins = plugins
         self.config = config
         self.ledger = ledger
         self.translator = Translator(mappings: mappings)
@@ -69,7 +72,7 @@ public final class Pipeline: @unchecked Sendable {
             try advance(&entry, channel: channel, started: started)
         } catch {
             let report = ErrorReport(error, file: entry.name, sha256: entry.sha256, partner: entry.partner, format: entry.format ?? channel.format, stage: .commit)
-            quarantine(&entry, report: report, started: started)
+            quarantine(&entry, report: report, started: started, channel: channel)
         }
     }
 
@@ -95,10 +98,17 @@ public final class Pipeline: @unchecked Sendable {
                     log(entry, "duplicate of file \(twin.id!)", started)
                     return
                 }
+                for plugin in plugins { try plugin.beforeTranslate(entry, channel: channel, pipeline: self) }
                 try translate(&entry, channel: channel)
             case .translated:
                 try exportRecords(entry)
-                emitter.runRoutes(for: entry, config: config, ledger: ledger, logger: logger)
+                if !plugins.isEmpty {
+                    let records = try storedRecords(entry)
+                    for plugin in plugins { plugin.afterTranslate(entry, channel: channel, records: records, pipeline: self) }
+                }
+                emitter.runRoutes(for: entry, config: config, ledger: ledger, logger: logger) { path, format, partner, channel in
+                    for plugin in plugins { plugin.afterEmit(path, format: format, partner: partner, channel: channel, pipeline: self) }
+                }
                 let target = entry.finalPath ?? finalPath(config.archiveDir, entry)
                 try ledger.finish(id, state: .archived, finalPath: target)
                 if FileManager.default.fileExists(atPath: entry.workPath) { try AtomicFile.move(entry.workPath, to: target) }
@@ -132,6 +142,16 @@ public final class Pipeline: @unchecked Sendable {
         entry.recordCount = (try ledger.file(id: id))?.recordCount ?? 0
     }
 
+    /// A translated file's records, as stored.
+    public func storedRecords(_ entry: FileEntry) throws -> [Record] {
+        var records = [Record]()
+        try ledger.forEachRecord(fileId: entry.id!) { records.append(try JSONLines.decode(line: $0)) }
+        return records
+    }
+
+    /// Runs every plugin's periodic work.
+    public func tick(now: Date = Date()) { for plugin in plugins { plugin.tick(now: now, pipeline: self) } }
+
     /// `outbox/records/<partner>/<channel>/<name>.<file id>.jsonl`, written whole (temp + rename), so
     /// a repeat after a crash replaces it instead of adding to it.
     func exportRecords(_ entry: FileEntry) throws {
@@ -141,13 +161,15 @@ public final class Pipeline: @unchecked Sendable {
         try AtomicFile.write(Array(text.utf8), to: path)
     }
 
-    func quarantine(_ entry: inout FileEntry, report: ErrorReport, started: Date) {
+    func quarantine(_ entry: inout FileEntry, report: ErrorReport, started: Date, channel: GatewayConfig.Channel? = nil) {
         let target = finalPath(config.quarantineDir, entry, dated: false)
         do {
             try AtomicFile.write(Array((report.json + "\n").utf8), to: target + ".error.json")
             try ledger.finish(entry.id!, state: .quarantined, finalPath: target, error: report.json)
             if FileManager.default.fileExists(atPath: entry.workPath) { try AtomicFile.move(entry.workPath, to: target) }
             entry.state = .quarantined
+            entry.finalPath = target
+            if let channel { for plugin in plugins { plugin.afterQuarantine(entry, channel: channel, report: report, pipeline: self) } }
             logger.warning("\(entry.partner) \(entry.name) sha256=\(entry.sha256?.prefix(12) ?? "-") state=quarantined ms=\(ms(started)) \(report.description)")
         } catch {
             logger.error("cannot quarantine \(entry.workPath): \(error) (original error: \(report.description))")

@@ -30,6 +30,9 @@ struct StatusCommand: ParsableCommand {
             print("outbound:")
             for (state, n) in outbound { print("  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(n)") }
         }
+        for plugin in PluginRegistry.all {
+            for line in plugin.statusLines(config: cfg, ledger: ledger, now: Date()) { print(line) }
+        }
         let last = try ledger.lastErrors(limit: errors)
         if !last.isEmpty {
             print("last errors:")

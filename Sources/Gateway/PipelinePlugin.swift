@@ -1,0 +1,35 @@
+import Foundation
+import Canonical
+import Ledger
+
+/// Behaviour that some partners' files need beyond read → map → archive (duplicate interchange
+/// checks and acknowledgments for EDI, upload queues for e-invoices, remote delivery …), kept out
+/// of the pipeline's own code. Every hook must be idempotent: after a crash it may run again.
+public protocol PipelinePlugin: Sendable {
+    /// Before a received file is translated. Throw an `ErrorReport` to quarantine it.
+    func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws
+    /// After a file's records are committed (`translated`), before it is archived.
+    func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline)
+    /// After a file went to quarantine (the original is still readable at `file.finalPath`).
+    func afterQuarantine(_ file: FileEntry, channel: GatewayConfig.Channel, report: ErrorReport, pipeline: Pipeline)
+    /// After a route wrote a file for a partner (its bytes and where it went).
+    func afterEmit(_ path: String, format: String, partner: String, channel: String, pipeline: Pipeline)
+    /// Called on every turn of the gateway loop (release windows, overdue checks, deliveries).
+    func tick(now: Date, pipeline: Pipeline)
+    /// Lines for `dropgate status` (warnings first).
+    func statusLines(config: GatewayConfig, ledger: Ledger, now: Date) -> [String]
+}
+
+extension PipelinePlugin {
+    public func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws {}
+    public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline) {}
+    public func afterQuarantine(_ file: FileEntry, channel: GatewayConfig.Channel, report: ErrorReport, pipeline: Pipeline) {}
+    public func afterEmit(_ path: String, format: String, partner: String, channel: String, pipeline: Pipeline) {}
+    public func tick(now: Date, pipeline: Pipeline) {}
+    public func statusLines(config: GatewayConfig, ledger: Ledger, now: Date) -> [String] { [] }
+}
+
+/// The plugins the gateway runs, in order. Adding one is one file and one line here.
+public enum PluginRegistry {
+    public static let all: [any PipelinePlugin] = []
+}
