@@ -71,6 +71,7 @@ public struct Emitter: Sendable {
     /// The gateway's routes for one translated file: matching records are emitted into the target
     /// partner's outbox channel, once (a repeat after a crash finds the outbound row and skips).
     func runRoutes(for entry: FileEntry, config: GatewayConfig, ledger: Ledger, logger: Logger,
+                   takeOver: (_ records: [Record], _ route: GatewayConfig.Route) throws -> Bool = { _, _ in false },
                    emitted: (_ path: String, _ format: String, _ partner: String, _ channel: String) -> Void = { _, _, _, _ in }) {
         let routes = config.routes.filter { r in
             (r.fromPartner == nil || r.fromPartner == entry.partner) && (r.fromChannel == nil || r.fromChannel == entry.channel)
@@ -87,6 +88,11 @@ public struct Emitter: Sendable {
             let base = (entry.name as NSString).deletingPathExtension
             do {
                 if try ledger.outboundExists(sourceFileId: fileId, route: route.name) { continue }
+                if try takeOver(selected, route) {
+                    try ledger.recordOutbound(partner: route.toPartner, channel: route.toChannel, format: route.format, name: "(handed to a plugin)",
+                                              path: "", sourceFileId: fileId, route: route.name, recordCount: selected.count)
+                    continue
+                }
                 let partner = config.partner(named: route.toPartner)
                 var request = Request(format: route.format, mapping: route.mapping, partner: route.toPartner, settings: partner?.settings ?? [:])
                 request.options.values["fileName"] = "\(base).\(fileId).\(route.format)"

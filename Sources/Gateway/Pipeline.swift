@@ -106,7 +106,9 @@ public final class Pipeline: @unchecked Sendable {
                     let records = try storedRecords(entry)
                     for plugin in plugins { plugin.afterTranslate(entry, channel: channel, records: records, pipeline: self) }
                 }
-                emitter.runRoutes(for: entry, config: config, ledger: ledger, logger: logger) { path, format, partner, channel in
+                emitter.runRoutes(for: entry, config: config, ledger: ledger, logger: logger, takeOver: { records, route in
+                    try plugins.contains { try $0.handleEmit(records, route: route, source: entry, pipeline: self) }
+                }) { path, format, partner, channel in
                     for plugin in plugins { plugin.afterEmit(path, format: format, partner: partner, channel: channel, pipeline: self) }
                 }
                 let target = entry.finalPath ?? finalPath(config.archiveDir, entry)

@@ -12,6 +12,9 @@ public protocol PipelinePlugin: Sendable {
     func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline)
     /// After a file went to quarantine (the original is still readable at `file.finalPath`).
     func afterQuarantine(_ file: FileEntry, channel: GatewayConfig.Channel, report: ErrorReport, pipeline: Pipeline)
+    /// Before a route writes `records` for a partner: return true to take them over instead (e.g.
+    /// queue e-invoices for an upload window); the route then writes nothing itself.
+    func handleEmit(_ records: [Record], route: GatewayConfig.Route, source: FileEntry, pipeline: Pipeline) throws -> Bool
     /// After a route wrote a file for a partner (its bytes and where it went).
     func afterEmit(_ path: String, format: String, partner: String, channel: String, pipeline: Pipeline)
     /// Called on every turn of the gateway loop (release windows, overdue checks, deliveries).
@@ -24,6 +27,7 @@ extension PipelinePlugin {
     public func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws {}
     public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline) {}
     public func afterQuarantine(_ file: FileEntry, channel: GatewayConfig.Channel, report: ErrorReport, pipeline: Pipeline) {}
+    public func handleEmit(_ records: [Record], route: GatewayConfig.Route, source: FileEntry, pipeline: Pipeline) throws -> Bool { false }
     public func afterEmit(_ path: String, format: String, partner: String, channel: String, pipeline: Pipeline) {}
     public func tick(now: Date, pipeline: Pipeline) {}
     public func statusLines(config: GatewayConfig, ledger: Ledger, now: Date) -> [String] { [] }
