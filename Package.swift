@@ -28,7 +28,9 @@ let package = Package(
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        // libssh2 for SFTP (Debian 12 ships 1.10: ed25519/ECDSA keys only, see TOOLCHAIN.md).
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        .target(name: "Transport", dependencies: ["Ledger", "CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
             "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "XMLSupport", "Yams",
             .product(name: "Logging", package: "swift-log"),
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
     ]
 )

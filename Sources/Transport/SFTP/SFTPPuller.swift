@@ -1,0 +1,167 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What to do with a remote file once the local ledger has committed it.
+public enum RemoteDisposal: Sendable, Equatable {
+    case delete
+    /// Move into this remote folder (which must exist) under the same name.
+    case moveTo(String)
+}
+
+/// One pull channel's rules (Camel's vocabulary: readLock, minAge, done files, move).
+public struct PullSettings: Sendable, Equatable {
+    public var remoteDirectory: String
+    /// Local inbox folder the files land in.
+    public var inbox: String
+    /// A file must be at least this old (by its remote mtime) before it is taken.
+    public var minimumAge: TimeInterval
+    /// When set (e.g. ".done"), a file `X` with a companion `X.done` is taken at once, without
+    /// waiting for stability; the marker is removed with the file.
+    public var doneFileSuffix: String?
+    public var afterCommit: RemoteDisposal
+
+    public init(remoteDirectory: String, inbox: String, minimumAge: TimeInterval = 60,
+                doneFileSuffix: String? = nil, afterCommit: RemoteDisposal = .delete) {
+        self.remoteDirectory = remoteDirectory
+        self.inbox = inbox
+        self.minimumAge = minimumAge
+        self.doneFileSuffix = doneFileSuffix
+        self.afterCommit = afterCommit
+    }
+
+    /// Names starting with a dot are hidden and never taken (partners' temp uploads).
+    func isCandidate(_ entry: RemoteEntry) -> Bool {
+        guard entry.isRegularFile, !entry.name.hasPrefix(".") else { return false }
+        if let suffix = doneFileSuffix, entry.name.hasSuffix(suffix) { return false }
+        return true
+    }
+}
+
+/// A remote file now complete in the local inbox, handed to the caller to commit.
+public struct PulledFile: Sendable, Equatable {
+    public let remotePath: String
+    public let localPath: String
+    public let size: Int64
+}
+
+/// The outcome of one poll.
+public struct PullReport: Sendable, Equatable {
+    /// Downloaded, committed by the caller, and deleted/moved on the server.
+    public var taken: [String] = []
+    /// Seen but not yet stable (still growing, too young, or seen for the first time).
+    public var waiting: [String] = []
+    /// Downloaded but the caller did not confirm the commit; the remote file stays.
+    public var notCommitted: [String] = []
+    /// Failed this time (transfer broke, size mismatch…); retried at a later poll.
+    public var failed: [String: String] = [:]
+}
+
+/// Pulls stable files from one remote folder into a local inbox.
+///
+/// A file is taken when it is stable: its size and mtime are unchanged since the previous poll
+/// and it is older than the minimum age — or its done-file is present. It is downloaded under a
+/// hidden temporary name in the inbox and renamed to its own name only when complete and its
+/// size matches the listing, so the inbox never shows a half-written file. The remote file is
+/// deleted or moved only after the caller's `commit` returned true (the ledger has it).
+public actor SFTPPuller {
+    /// Local temporary names: `.dropgate-<name>.part`, never picked up by the inbox watcher.
+    static let temporaryPrefix = ".dropgate-"
+    static let temporarySuffix = ".part"
+
+    private let store: any RemoteFileStore
+    public let settings: PullSettings
+    private let clock: any TimeSource
+    /// The previous poll's listing: name → (size, mtime).
+    private var lastSeen: [String: RemoteEntry] = [:]
+
+    public init(store: any RemoteFileStore, settings: PullSettings, clock: any TimeSource) {
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Lists the remote folder, takes every stable file, and reports. Listing failures throw
+    /// (the endpoint is unreachable); a failure with one file is reported and that file is
+    /// retried at the next poll.
+    public func poll(commit: @Sendable (PulledFile) async throws -> Bool) async throws -> PullReport {
+        let entries = try store.list(settings.remoteDirectory)
+        let names = Set(entries.map(\.name))
+        let now = clock.now
+        var report = PullReport()
+        var seen: [String: RemoteEntry] = [:]
+        for entry in entries where settings.isCandidate(entry) {
+            seen[entry.name] = entry
+            guard isStable(entry, names: names, now: now) else {
+                report.waiting.append(entry.name)
+                continue
+            }
+            do {
+                let file = try fetch(entry)
+                guard try await commit(file) else {
+                    report.notCommitted.append(entry.name)
+                    continue
+                }
+                try dispose(entry, names: names)
+                seen[entry.name] = nil
+                report.taken.append(entry.name)
+            } catch {
+                report.failed[entry.name] = String(describing: error)
+            }
+        }
+        lastSeen = seen
+        return report
+    }
+
+    private func isStable(_ entry: RemoteEntry, names: Set<String>, now: Date) -> Bool {
+        if let suffix = settings.doneFileSuffix, names.contains(entry.name + suffix) { return true }
+        guard let previous = lastSeen[entry.name], previous.size == entry.size, previous.modified == entry.modified else {
+            return false
+        }
+        return now.timeIntervalSince(entry.modified) >= settings.minimumAge
+    }
+
+    /// Downloads `entry` into the inbox (temp name, size check, atomic rename). A file already
+    /// in the inbox with the same size is the result of an earlier poll whose commit or disposal
+    /// did not finish; it is handed over again instead of downloaded twice.
+    private func fetch(_ entry: RemoteEntry) throws -> PulledFile {
+        let remote = remotePath(settings.remoteDirectory, entry.name)
+        let final = settings.inbox + "/" + entry.name
+        let temporary = settings.inbox + "/" + Self.temporaryPrefix + entry.name + Self.temporarySuffix
+        if let existing = localSize(final) {
+            guard existing == entry.size else {
+                throw SFTPError.conflict(path: final, reason: "the inbox already has a different file of this name (\(existing) bytes, remote \(entry.size))")
+            }
+            return PulledFile(remotePath: remote, localPath: final, size: entry.size)
+        }
+        unlink(temporary)  // a leftover of a crashed run
+        let bytes = try store.download(remote, to: temporary)
+        guard bytes == entry.size, localSize(temporary) == entry.size else {
+            unlink(temporary)
+            throw SFTPError.sizeMismatch(path: remote, expected: entry.size, actual: bytes)
+        }
+        guard Glibc.rename(temporary, final) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw SFTPError.local(operation: "rename into inbox", path: final, reason: reason)
+        }
+        return PulledFile(remotePath: remote, localPath: final, size: entry.size)
+    }
+
+    private func dispose(_ entry: RemoteEntry, names: Set<String>) throws {
+        let remote = remotePath(settings.remoteDirectory, entry.name)
+        switch settings.afterCommit {
+        case .delete: try store.remove(remote)
+        case .moveTo(let archive): try store.rename(remote, to: remotePath(archive, entry.name))
+        }
+        if let suffix = settings.doneFileSuffix, names.contains(entry.name + suffix) {
+            try store.remove(remote + suffix)
+        }
+    }
+
+    private func localSize(_ path: String) -> Int64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : nil
+    }
+}
