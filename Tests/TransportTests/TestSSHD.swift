@@ -9,7 +9,9 @@ import Glibc
 final class TestSSHD {
     let folder: String
     let port: Int
-    private var process: Process?
+    /// The sshd's PID while it runs. (Foundation's `Process` is not used: on Linux its single
+    /// reaper thread blocks on a long-running child and then never sees ssh-keygen exit.)
+    private var pid: pid_t?
 
     var hostKeyPublic: String { folder + "/host_ed25519.pub" }
     var clientKey: String { folder + "/client_ed25519" }
@@ -58,29 +60,19 @@ final class TestSSHD {
     }
 
     func start() throws {
-        let sshd = Process()
-        sshd.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-        sshd.arguments = ["-f", folder + "/sshd_config", "-D", "-e"]
-        if !FileManager.default.fileExists(atPath: folder + "/sshd.log") {
-            try Data().write(to: URL(fileURLWithPath: folder + "/sshd.log"))
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/sshd.log"))
-        log.seekToEndOfFile()
-        sshd.standardError = log
-        sshd.standardOutput = log
-        try sshd.run()
-        process = sshd
+        pid = try spawn("/usr/sbin/sshd", ["-f", folder + "/sshd_config", "-D", "-e"], log: folder + "/sshd.log")
         try waitUntilListening()
     }
 
     /// Kills the sshd and every session process it forked (SIGKILL, by PID).
     func kill() {
-        guard let sshd = process else { return }
-        for pid in Self.descendants(of: sshd.processIdentifier).reversed() + [sshd.processIdentifier] {
-            Glibc.kill(pid, SIGKILL)
+        guard let sshd = pid else { return }
+        for child in Self.descendants(of: sshd).reversed() + [sshd] {
+            Glibc.kill(child, SIGKILL)
         }
-        sshd.waitUntilExit()
-        process = nil
+        var status: Int32 = 0
+        waitpid(sshd, &status, 0)
+        pid = nil
     }
 
     func stop() {
@@ -138,18 +130,33 @@ final class TestSSHD {
         return result
     }
 
+    /// Runs a tool to its end and returns what it printed.
     @discardableResult
     static func shell(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let output = NSTemporaryDirectory() + "dropgate-out-" + UUID().uuidString
+        defer { unlink(output) }
+        let child = try spawn(tool, arguments, log: output)
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        return try String(contentsOfFile: output, encoding: .utf8)
     }
+}
+
+/// Starts `tool` with stdout and stderr appended to `log`; returns its PID.
+func spawn(_ tool: String, _ arguments: [String], log: String) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var child: pid_t = 0
+    let result = posix_spawn(&child, tool, &actions, nil, argv, environ)
+    guard result == 0 else {
+        throw NSError(domain: "TestSSHD", code: Int(result), userInfo: [NSLocalizedDescriptionKey: "cannot start \(tool)"])
+    }
+    return child
 }
 
 /// Writes `size` pseudo-random bytes to `path` and returns them.
