@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Transport
 
 final class SFTPConnectionTests: XCTestCase {
@@ -44,6 +47,53 @@ final class SFTPConnectionTests: XCTestCase {
 
     func testWrongPinnedFingerprintIsRefused() {
         expectHostKeyRefusal(.fingerprint("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"), mentioning: "pins SHA256:47DEQ")
+    }
+
+    func testEncryptedKeyWithPassphraseFromAFileConnects() throws {
+        let key = sshd.folder + "/locked_ecdsa"
+        try TestSSHD.shell("/usr/bin/ssh-keygen", ["-q", "-t", "ecdsa", "-N", "open sesame", "-f", key])
+        let authorized = try FileHandle(forWritingTo: URL(fileURLWithPath: sshd.folder + "/authorized_keys"))
+        authorized.seekToEndOfFile()
+        authorized.write(try Data(contentsOf: URL(fileURLWithPath: key + ".pub")))
+        try authorized.close()
+        try "open sesame\n".write(toFile: sshd.folder + "/passphrase", atomically: true, encoding: .utf8)
+        var settings = sshd.settings()
+        settings.authentication = .privateKey(path: key, passphrase: .file(sshd.folder + "/passphrase"))
+        XCTAssertNoThrow(try SFTPClient(settings: settings).connect())
+        settings.authentication = .privateKey(path: key, passphrase: nil)
+        XCTAssertThrowsError(try SFTPClient(settings: settings).connect()) { error in
+            guard case SFTPError.authenticationFailed = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testAServerThatNeverAnswersTimesOut() throws {
+        // A TCP listener that accepts connections (kernel backlog) but never sends an SSH banner.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        XCTAssertTrue(listening)
+        var settings = sshd.settings()
+        settings.port = Int(UInt16(bigEndian: address.sin_port))
+        settings.operationTimeout = 1
+        XCTAssertThrowsError(try SFTPClient(settings: settings).connect()) { error in
+            guard case SFTPError.connectFailed(_, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("handshake"), reason)
+        }
+    }
+
+    func testCheckStopsAtARefusedHostKey() {
+        let lines = SFTPCheck.run(sshd.settings(hostKey: .fingerprint("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")),
+                                  pull: PullSettings(remoteDirectory: sshd.remoteRoot, inbox: sshd.folder))
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines[1].hasPrefix("FAILED: host key of"), lines[1])
     }
 
     func testRSAKeyFailureSaysToUseEd25519OrNewerLibssh2() {

@@ -26,6 +26,7 @@ final class SFTPPullTests: XCTestCase {
     }
 
     func testOnlyStableFilesAreTakenAndAGrowingFileWaits() async throws {
+        try writeRandomFile(inbox + "/.dropgate-crashed.csv.part", size: 10)  // left by a crashed run
         let stable = try writeRandomFile(remoteIn + "/stable.csv", size: 5_000)
         try writeRandomFile(remoteIn + "/growing.csv", size: 1_000)
         let puller = SFTPPuller(store: SFTPClient(settings: sshd.settings()),
@@ -33,7 +34,7 @@ final class SFTPPullTests: XCTestCase {
                                 clock: lateClock())
         let first = try await puller.poll { _ in true }
         XCTAssertEqual(first.waiting, ["growing.csv", "stable.csv"], "first sight: nothing is known to be stable")
-        XCTAssertEqual(try inboxNames(), [])
+        XCTAssertEqual(try inboxNames(), [], "the crashed run's partial file is removed")
 
         let handle = try XCTUnwrap(FileHandle(forWritingAtPath: remoteIn + "/growing.csv"))
         handle.seekToEndOfFile()

@@ -65,6 +65,9 @@ public struct PullReport: Sendable, Equatable {
 /// hidden temporary name in the inbox and renamed to its own name only when complete and its
 /// size matches the listing, so the inbox never shows a half-written file. The remote file is
 /// deleted or moved only after the caller's `commit` returned true (the ledger has it).
+///
+/// Transfers block the calling thread (libssh2 in blocking mode); run pollers from a task
+/// per channel rather than on a latency-sensitive executor.
 public actor SFTPPuller {
     /// Local temporary names: `.dropgate-<name>.part`, never picked up by the inbox watcher.
     static let temporaryPrefix = ".dropgate-"
@@ -75,6 +78,8 @@ public actor SFTPPuller {
     private let clock: any TimeSource
     /// The previous poll's listing: name → (size, mtime).
     private var lastSeen: [String: RemoteEntry] = [:]
+    /// Set after the first poll removed temporary files left by a crashed run.
+    private var leftoversRemoved = false
 
     public init(store: any RemoteFileStore, settings: PullSettings, clock: any TimeSource) {
         self.store = store
@@ -86,6 +91,7 @@ public actor SFTPPuller {
     /// (the endpoint is unreachable); a failure with one file is reported and that file is
     /// retried at the next poll.
     public func poll(commit: @Sendable (PulledFile) async throws -> Bool) async throws -> PullReport {
+        if !leftoversRemoved { removeLeftoverTemporaries() }
         let entries = try store.list(settings.remoteDirectory)
         let names = Set(entries.map(\.name))
         let now = clock.now
@@ -114,6 +120,16 @@ public actor SFTPPuller {
         return report
     }
 
+    /// A crash during a download can leave `.dropgate-*.part` in the inbox; it is never a
+    /// result, so it goes.
+    private func removeLeftoverTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: settings.inbox)) ?? []
+        for name in names where name.hasPrefix(Self.temporaryPrefix) && name.hasSuffix(Self.temporarySuffix) {
+            unlink(settings.inbox + "/" + name)
+        }
+        leftoversRemoved = true
+    }
+
     private func isStable(_ entry: RemoteEntry, names: Set<String>, now: Date) -> Bool {
         if let suffix = settings.doneFileSuffix, names.contains(entry.name + suffix) { return true }
         guard let previous = lastSeen[entry.name], previous.size == entry.size, previous.modified == entry.modified else {
@@ -135,7 +151,6 @@ public actor SFTPPuller {
             }
             return PulledFile(remotePath: remote, localPath: final, size: entry.size)
         }
-        unlink(temporary)  // a leftover of a crashed run
         let bytes = try store.download(remote, to: temporary)
         guard bytes == entry.size, localSize(temporary) == entry.size else {
             unlink(temporary)
