@@ -39,6 +39,9 @@ let package = Package(
             "Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks/sftp.sh: SFTPPuller throughput against OpenSSH's sftp.
+        .executableTarget(name: "sftp-bench", dependencies: ["Transport"], path: "Benchmarks/SFTPBench"),
+
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "Mapping", "Gateway"]),

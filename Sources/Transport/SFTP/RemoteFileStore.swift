@@ -29,7 +29,8 @@ public protocol RemoteFileStore: Sendable {
     func list(_ directory: String) throws -> [RemoteEntry]
     /// Copies `remotePath` into the new local file `localPath` (which must not exist) and
     /// returns the byte count. `progress` receives the bytes copied so far after each chunk.
-    /// On failure the partial local file is removed before the error is thrown.
+    /// On failure the partial local file is removed before the error is thrown. The data is
+    /// not fsynced: callers that need durability sync once per batch.
     func download(_ remotePath: String, to localPath: String, progress: ((Int64) -> Void)?) throws -> Int64
     /// Copies the local file to `remotePath` (created or truncated) and returns the byte count.
     func upload(_ localPath: String, to remotePath: String) throws -> Int64

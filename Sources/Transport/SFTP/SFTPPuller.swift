@@ -97,14 +97,31 @@ public actor SFTPPuller {
         let now = clock.now
         var report = PullReport()
         var seen: [String: RemoteEntry] = [:]
+        var stable: [RemoteEntry] = []
         for entry in entries where settings.isCandidate(entry) {
             seen[entry.name] = entry
-            guard isStable(entry, names: names, now: now) else {
-                report.waiting.append(entry.name)
-                continue
-            }
+            if isStable(entry, names: names, now: now) { stable.append(entry) } else { report.waiting.append(entry.name) }
+        }
+        // Download the batch under temporary names, then make each file durable and publish its
+        // final name, then make the names durable — all before anything is committed.
+        var downloaded: [RemoteEntry] = []
+        for entry in stable {
             do {
-                let file = try fetch(entry)
+                try download(entry)
+                downloaded.append(entry)
+            } catch {
+                report.failed[entry.name] = String(describing: error)
+            }
+        }
+        var ready: [(RemoteEntry, PulledFile)] = []
+        if !downloaded.isEmpty {
+            for entry in downloaded {
+                do { ready.append((entry, try publish(entry))) } catch { report.failed[entry.name] = String(describing: error) }
+            }
+            try sync(settings.inbox, directory: true)
+        }
+        for (entry, file) in ready {
+            do {
                 guard try await commit(file) else {
                     report.notCommitted.append(entry.name)
                     continue
@@ -138,30 +155,60 @@ public actor SFTPPuller {
         return now.timeIntervalSince(entry.modified) >= settings.minimumAge
     }
 
-    /// Downloads `entry` into the inbox (temp name, size check, atomic rename). A file already
-    /// in the inbox with the same size is the result of an earlier poll whose commit or disposal
-    /// did not finish; it is handed over again instead of downloaded twice.
-    private func fetch(_ entry: RemoteEntry) throws -> PulledFile {
-        let remote = remotePath(settings.remoteDirectory, entry.name)
-        let final = settings.inbox + "/" + entry.name
-        let temporary = settings.inbox + "/" + Self.temporaryPrefix + entry.name + Self.temporarySuffix
+    private func finalPath(_ entry: RemoteEntry) -> String { settings.inbox + "/" + entry.name }
+
+    private func temporaryPath(_ entry: RemoteEntry) -> String {
+        settings.inbox + "/" + Self.temporaryPrefix + entry.name + Self.temporarySuffix
+    }
+
+    /// Downloads `entry` under its temporary name and checks the size against the listing.
+    /// A file already in the inbox with the same size is the result of an earlier poll whose
+    /// commit or disposal did not finish; it is handed over again instead of downloaded twice.
+    private func download(_ entry: RemoteEntry) throws {
+        let final = finalPath(entry)
         if let existing = localSize(final) {
             guard existing == entry.size else {
                 throw SFTPError.conflict(path: final, reason: "the inbox already has a different file of this name (\(existing) bytes, remote \(entry.size))")
             }
-            return PulledFile(remotePath: remote, localPath: final, size: entry.size)
+            return
         }
+        let temporary = temporaryPath(entry)
+        let remote = remotePath(settings.remoteDirectory, entry.name)
         let bytes = try store.download(remote, to: temporary)
         guard bytes == entry.size, localSize(temporary) == entry.size else {
             unlink(temporary)
             throw SFTPError.sizeMismatch(path: remote, expected: entry.size, actual: bytes)
         }
-        guard Glibc.rename(temporary, final) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw SFTPError.local(operation: "rename into inbox", path: final, reason: reason)
+    }
+
+    /// Flushes the complete temporary file to disk and renames it to its final inbox name
+    /// (atomic on one filesystem).
+    private func publish(_ entry: RemoteEntry) throws -> PulledFile {
+        let final = finalPath(entry)
+        let temporary = temporaryPath(entry)
+        if localSize(temporary) != nil {
+            do {
+                try sync(temporary, directory: false)
+                guard Glibc.rename(temporary, final) == 0 else {
+                    throw SFTPError.local(operation: "rename into inbox", path: final, reason: String(cString: strerror(errno)))
+                }
+            } catch {
+                unlink(temporary)
+                throw error
+            }
         }
-        return PulledFile(remotePath: remote, localPath: final, size: entry.size)
+        return PulledFile(remotePath: remotePath(settings.remoteDirectory, entry.name), localPath: final, size: entry.size)
+    }
+
+    /// `fsync` of a file, or of a directory so that renames in it survive a power loss.
+    private func sync(_ path: String, directory: Bool) throws {
+        let descriptor = Glibc.open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY)
+        guard descriptor >= 0, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw SFTPError.local(operation: "fsync", path: path, reason: reason)
+        }
+        close(descriptor)
     }
 
     private func dispose(_ entry: RemoteEntry, names: Set<String>) throws {
