@@ -72,10 +72,12 @@ final class SFTPPullTests: XCTestCase {
         try "".write(toFile: remoteIn + "/stmt.940.done", atomically: true, encoding: .utf8)
         let archive = sshd.remoteRoot + "/archive"
         try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true)
+        try "yesterday's".write(toFile: archive + "/stmt.940", atomically: true, encoding: .utf8)
+        let clock = ManualTime(Date(timeIntervalSince1970: 1_795_240_800))  // 2026-11-21 06:00 UTC
         let puller = SFTPPuller(store: SFTPClient(settings: sshd.settings()),
                                 settings: PullSettings(remoteDirectory: remoteIn, inbox: inbox, minimumAge: 3600,
                                                        doneFileSuffix: ".done", afterCommit: .moveTo(archive)),
-                                clock: ManualTime(Date()))
+                                clock: clock)
         let refused = try await puller.poll { _ in false }
         XCTAssertEqual(refused.notCommitted, ["stmt.940"], "done-file present: taken at once, but the ledger said no")
         XCTAssertTrue(FileManager.default.fileExists(atPath: remoteIn + "/stmt.940"), "no commit, no remote move")
@@ -87,7 +89,9 @@ final class SFTPPullTests: XCTestCase {
         XCTAssertEqual(committed.items, [inbox + "/stmt.940"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: remoteIn + "/stmt.940"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: remoteIn + "/stmt.940.done"))
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: archive + "/stmt.940")), content)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: archive + "/stmt.940.20261121T060000Z")), content,
+                       "an archived name already taken gets a time stamp")
+        XCTAssertEqual(try String(contentsOfFile: archive + "/stmt.940", encoding: .utf8), "yesterday's")
     }
 
     func testSFTPServerKilledMidTransferIsRetriedIntoACompleteFileNeverATruncatedOne() async throws {

@@ -8,7 +8,8 @@ public enum SFTPError: Error, Sendable, Equatable, CustomStringConvertible {
     case hostKeyRejected(endpoint: String, reason: String)
     /// The server refused our credentials.
     case authenticationFailed(endpoint: String, reason: String)
-    /// libssh2 1.10 cannot use RSA with rsa-sha2 signatures, which OpenSSH ≥ 8.8 requires.
+    /// libssh2 1.10 cannot use RSA with rsa-sha2 signatures, which OpenSSH ≥ 8.8 requires:
+    /// code -18/-19 (our RSA key refused) or -5 (key exchange failed, RSA-only host key).
     case rsaUnsupported(endpoint: String, code: Int32)
     /// A passphrase or password could not be read from its environment variable or file.
     case secretUnavailable(String)
@@ -32,9 +33,11 @@ public enum SFTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .authenticationFailed(let endpoint, let reason):
             return "authentication at \(endpoint) failed: \(reason)"
         case .rsaUnsupported(let endpoint, let code):
-            return "RSA failed at \(endpoint) (libssh2 error \(code)): this libssh2 (\(SFTPError.libraryVersion)) "
-                + "cannot sign with rsa-sha2-256/512, which OpenSSH 8.8 and later require. "
-                + "Use an ed25519 or ECDSA key (ssh-keygen -t ed25519) and, for host keys, ask the partner "
+            let what = code == -5
+                ? "key exchange with \(endpoint) failed (libssh2 error \(code)), most likely because the server offers only RSA host keys"
+                : "\(endpoint) refused the RSA key (libssh2 error \(code))"
+            return what + ": this libssh2 (\(SFTPError.libraryVersion)) cannot sign with rsa-sha2-256/512, which OpenSSH 8.8 "
+                + "and later require. Use an ed25519 or ECDSA key (ssh-keygen -t ed25519) and, for host keys, ask the partner "
                 + "for an ed25519/ECDSA host key — or run with libssh2 1.11 or later."
         case .secretUnavailable(let reason):
             return "secret unavailable: \(reason)"

@@ -6,7 +6,9 @@ import Glibc
 /// What to do with a remote file once the local ledger has committed it.
 public enum RemoteDisposal: Sendable, Equatable {
     case delete
-    /// Move into this remote folder (which must exist) under the same name.
+    /// Move into this remote folder (which must exist) under the same name; when that name is
+    /// already archived (partners often send "statement.940" every day) a UTC time stamp is
+    /// appended: `statement.940.20261121T060000Z`.
     case moveTo(String)
 }
 
@@ -215,11 +217,22 @@ public actor SFTPPuller {
         let remote = remotePath(settings.remoteDirectory, entry.name)
         switch settings.afterCommit {
         case .delete: try store.remove(remote)
-        case .moveTo(let archive): try store.rename(remote, to: remotePath(archive, entry.name))
+        case .moveTo(let archive):
+            var target = remotePath(archive, entry.name)
+            if try store.exists(target) { target += "." + Self.archiveStamp(clock.now) }
+            try store.rename(remote, to: target)
         }
         if let suffix = settings.doneFileSuffix, names.contains(entry.name + suffix) {
             try store.remove(remote + suffix)
         }
+    }
+
+    static func archiveStamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
     }
 
     private func localSize(_ path: String) -> Int64? {
