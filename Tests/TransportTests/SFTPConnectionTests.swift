@@ -66,6 +66,20 @@ final class SFTPConnectionTests: XCTestCase {
         }
     }
 
+    func testPasswordComesFromTheEnvironmentAndARefusalIsAnAuthenticationError() {
+        var settings = sshd.settings()
+        settings.authentication = .password(.environment("DROPGATE_TEST_UNSET_PASSWORD"))
+        XCTAssertThrowsError(try SFTPClient(settings: settings).connect()) { error in
+            XCTAssertEqual(error as? SFTPError, .secretUnavailable("environment variable DROPGATE_TEST_UNSET_PASSWORD is not set"))
+        }
+        setenv("DROPGATE_TEST_PASSWORD", "not-the-password", 1)
+        settings.authentication = .password(.environment("DROPGATE_TEST_PASSWORD"))
+        XCTAssertThrowsError(try SFTPClient(settings: settings).connect()) { error in
+            guard case SFTPError.authenticationFailed(_, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("user \(NSUserName())"), reason)
+        }
+    }
+
     func testAServerThatNeverAnswersTimesOut() throws {
         // A TCP listener that accepts connections (kernel backlog) but never sends an SSH banner.
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
