@@ -105,6 +105,20 @@ final class EInvoiceGatewayTests: XCTestCase {
         XCTAssertEqual(try rows(.released).count, 7)
     }
 
+    /// A release cut short after the ledger marked it (killed before the files were written) is
+    /// written again first, even though nothing says the upload client took anything.
+    func testAnInterruptedReleaseIsWrittenAgain() throws {
+        try start()
+        try drop("shop", "invoices", "march.csv", invoiceCSV(1...4))
+        let ids = try rows(.queued).prefix(3).map { $0.id! }
+        try queue.begin(ids, batchId: "platform-000001", at: taipei(15, 22), uploadDay: "2024-03-15")
+        try reload()
+        pipeline.tick(now: taipei(15, 22, 1))
+        XCTAssertEqual(waiting(), (1...3).map { "F0401_\(number($0)).xml" })
+        XCTAssertEqual(try rows(.released).map(\.batchId), Array(repeating: "platform-000001", count: 3))
+        XCTAssertEqual(try rows(.queued).map(\.number), [number(4)])
+    }
+
     func testAVoidNeverGoesBeforeItsInvoice() throws {
         try start(settings: "uploadWindow: \"22:00-06:00\", batchSize: 1")
         // The void arrives first (in its own file), then the invoice it voids.

@@ -69,6 +69,7 @@ struct EInvoiceStatus {
 
     private func hours(_ interval: TimeInterval) -> String {
         let h = Int(interval / 3600)
+        if h >= 72 { return "\(h / 24) days" }
         return h >= 1 ? "\(h) h" : "\(max(1, Int(interval / 60))) min"
     }
 }
