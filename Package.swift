@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Transport", dependencies: ["Ledger", "CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
             "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
             "Gateway", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),

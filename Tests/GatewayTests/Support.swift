@@ -31,6 +31,14 @@ struct GatewayHome {
         try yaml.write(toFile: root + "/gateway.yaml", atomically: true, encoding: .utf8)
     }
 
+    /// A home with its own `partners:` and `routes:` (YAML, appended after the folders).
+    init(partnersAndRoutes: String) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let yaml = "folders: { inbox: inbox, outbox: outbox, var: var, mappings: \(packageRoot)/mappings }\n" + partnersAndRoutes
+        try yaml.write(toFile: root + "/gateway.yaml", atomically: true, encoding: .utf8)
+    }
+
     var inbox: String { root + "/inbox/bank/payments" }
     var config: GatewayConfig { get throws { try GatewayConfig.load(path: root + "/gateway.yaml") } }
 
