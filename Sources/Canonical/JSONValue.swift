@@ -17,52 +17,66 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Compact JSON text.
     public var jsonText: String {
-        var out = ""
+        var out = [UInt8]()
+        out.reserveCapacity(256)
         write(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    public func write(to out: inout String) {
+    /// Appends compact JSON as UTF-8 bytes (the fast path: no String building per character).
+    public func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
+        case .null: out += [110, 117, 108, 108]
+        case .bool(let b): out += b ? Array("true".utf8) : Array("false".utf8)
+        case .number(let n): out += n.utf8
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 v.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in o.pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(k, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 v.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(34)
+        var s = s
+        s.withUTF8 { buf in
+            var i = 0
+            let n = buf.count
+            while i < n {
+                let b = buf[i]
+                switch b {
+                case 34: out += [92, 34]
+                case 92: out += [92, 92]
+                case 10: out += [92, 110]
+                case 13: out += [92, 114]
+                case 9: out += [92, 116]
+                case 0..<0x20: out += [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
+                case 0xE2 where i + 2 < n && buf[i + 1] == 0x80 && (buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9):
+                    // U+2028 / U+2029 are escaped: JavaScript readers take them for line ends.
+                    out += [92, 117, 50, 48, 50, buf[i + 2] == 0xA8 ? 56 : 57]
+                    i += 3
+                    continue
+                default: out.append(b)
+                }
+                i += 1
             }
         }
-        out += "\""
+        out.append(34)
     }
 }
 
@@ -111,9 +125,13 @@ public struct JSONObject: Sendable, Hashable, Codable, ExpressibleByDictionaryLi
     }
 
     public init(from decoder: Decoder) throws {
+        if let direct = decoder as? ValueDecoder, case .object(let o) = direct.value {
+            self = o   // straight from a JSONValue: the sender's order is kept
+            return
+        }
         let c = try decoder.container(keyedBy: CodingName.self)
         var o = JSONObject()
-        // Decoders do not promise key order; sort for stability.
+        // Other decoders do not promise key order; sort for stability.
         for key in c.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
             o[key.stringValue] = try c.decode(JSONValue.self, forKey: key)
         }

@@ -24,7 +24,7 @@ public struct Mapping: Sendable {
     /// Whether this mapping applies to the unit (all `match` conditions hold).
     public func matches(_ unit: FormatKit.Node) -> Bool {
         match.allSatisfy { m in
-            m.path.value(from: unit, root: unit).map { m.values.contains($0.0.trimmingCharacters(in: .whitespaces)) } ?? false
+            m.path.value(from: unit, root: unit).map { m.values.contains($0.0.trimmed) } ?? false
         }
     }
 
@@ -40,7 +40,7 @@ public struct Mapping: Sendable {
         let extraObject = try eval.object(extra, at: unit, prefix: "extra")
         if !extraObject.isEmpty { object["extra"] = .object(extraObject) }
         do {
-            var record = try JSONDecoder().decode(Record.self, from: Data(JSONValue.object(object).jsonText.utf8))
+            var record = try JSONValueDecoder.decode(Record.self, from: .object(object))
             record.source = source
             return record
         } catch {

@@ -11,7 +11,7 @@ struct Condition: Sendable {
 
     func holds(at node: Node, root: Node) -> Bool {
         guard let path else { if case .always = test { return true }; return false }
-        let v = path.value(from: node, root: root)?.0.trimmingCharacters(in: .whitespaces)
+        let v = path.value(from: node, root: root)?.0.trimmed
         switch test {
         case .equals(let set): return v.map(set.contains) ?? false
         case .present: return !(v ?? "").isEmpty
@@ -116,7 +116,7 @@ struct Evaluation {
         case .path(let p): located = p.value(from: node, root: root).map { Rule.Located(text: $0.0, node: $0.1) }
         case .paths(let ps):
             for p in ps {
-                if let v = p.value(from: node, root: root), !v.0.trimmingCharacters(in: .whitespaces).isEmpty {
+                if let v = p.value(from: node, root: root), !v.0.trimmed.isEmpty {
                     located = Rule.Located(text: v.0, node: v.1); break
                 }
             }
@@ -131,20 +131,20 @@ struct Evaluation {
         case .none: located = nil
         }
         if var l = located {
-            if rule.trim { l.text = l.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if rule.trim { l.text = l.text.trimmed }
             if let re = rule.regex {
                 let ns = l.text as NSString
                 guard let m = re.firstMatch(in: l.text, range: NSRange(location: 0, length: ns.length)) else { return fallback(rule) }
                 let r = m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range
                 l.text = ns.substring(with: r)
-                if rule.trim { l.text = l.text.trimmingCharacters(in: .whitespaces) }
+                if rule.trim { l.text = l.text.trimmed }
             }
             if let (start, length) = rule.substring {
                 let chars = Array(l.text)
                 let s = min(start, chars.count)
                 let e = length.map { min(chars.count, s + $0) } ?? chars.count
                 l.text = String(chars[s..<e])
-                if rule.trim { l.text = l.text.trimmingCharacters(in: .whitespaces) }
+                if rule.trim { l.text = l.text.trimmed }
             }
             if l.text.isEmpty { return fallback(rule) }
             if rule.upper { l.text = l.text.uppercased() }

@@ -73,7 +73,7 @@ struct SourcePath: Sendable, CustomStringConvertible {
             for n in current {
                 var matches = n.children.filter { c in
                     (step.name == "*" || c.name == step.name) && step.predicates.allSatisfy { p in
-                        c.children.contains { $0.name == p.child && p.values.contains(($0.value ?? "").trimmingCharacters(in: .whitespaces)) }
+                        c.children.contains { $0.name == p.child && p.values.contains(($0.value ?? "").trimmed) }
                     }
                 }
                 if let i = step.index { matches = matches.count >= i ? [matches[i - 1]] : [] }
@@ -89,5 +89,16 @@ struct SourcePath: Sendable, CustomStringConvertible {
     func value(from node: Node, root: Node) -> (String, Node)? {
         for n in select(from: node, root: root) { if let v = n.value { return (v, n) } }
         return nil
+    }
+}
+
+extension String {
+    /// Without leading and trailing white space (and newlines); free when there is none, which is
+    /// nearly always — the mapping trims every value it reads.
+    var trimmed: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        func plain(_ b: UInt8) -> Bool { b > 32 && b < 128 }
+        if plain(first) && plain(last) { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
