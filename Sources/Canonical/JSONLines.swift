@@ -7,7 +7,7 @@ public enum JSONLines {
     }
 
     public static func decode(line: some StringProtocol) throws -> Record {
-        try JSONDecoder().decode(Record.self, from: Data(line.utf8))
+        try JSONValueDecoder.decode(Record.self, from: try JSONParser.parse(line))
     }
 
     /// Decodes a whole JSON Lines text; blank lines are skipped. Errors name the line.
@@ -39,6 +39,9 @@ public enum JSONLines {
         case .dataCorrupted(let ctx)?:
             let p = path(ctx.codingPath)
             return p.isEmpty ? ctx.debugDescription : "field \(p): \(ctx.debugDescription)"
+        case nil:
+            if let e = error as? JSONParser.Error { return e.description }
+            return "\(error)"
         default: return "\(error)"
         }
     }

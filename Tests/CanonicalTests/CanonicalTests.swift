@@ -72,3 +72,20 @@ final class RecordTests: XCTestCase {
         }
     }
 }
+
+final class JSONParserTests: XCTestCase {
+    func testParsesWhatTheWriterWritesKeepingOrder() throws {
+        let v: JSONValue = .object(["z": .string("a\"b\\c\n\u{1}\u{2028}é😀"), "a": .array([.number("-12"), .bool(true), .null]), "m": .object([:])])
+        XCTAssertEqual(try JSONParser.parse(v.jsonText), v)
+        XCTAssertEqual(try JSONParser.parse(#"{"s":"\ud83d\ude00 \u00e9 \/"}"#), .object(["s": .string("😀 é /")]))
+    }
+
+    func testRejectsBrokenJSONWithItsPosition() {
+        for bad in [#"{"a":1"#, #"{"a" 1}"#, #"["a",]"#, #""\ud800""#, "tru", #"{"a":1} x"#] {
+            XCTAssertThrowsError(try JSONParser.parse(bad), bad)
+        }
+        XCTAssertThrowsError(try JSONLines.decode(text: "{\"schema\":\"dropgate/1\",\"type\":\"payment\",\"id\":\"x\",\"amount\":1.5}")) { e in
+            XCTAssertTrue("\(e)".contains("line 1"), "\(e)")
+        }
+    }
+}
