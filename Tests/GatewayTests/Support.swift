@@ -18,16 +18,24 @@ struct GatewayHome {
     let root: String
 
     init(minAge: String = "0ms", pollInterval: String = "50ms", doneFile: String? = nil) throws {
+        try self.init(partners: """
+              bank:
+                channels:
+                  - { name: payments, mapping: csv/bank-payment }
+            """, minAge: minAge, pollInterval: pollInterval, doneFile: doneFile)
+    }
+
+    /// A home with its own `partners:` block (YAML indented under it) and optional `routes:` block;
+    /// `drop` goes to the first channel unless told otherwise.
+    init(partners: String, routes: String? = nil, minAge: String = "0ms", pollInterval: String = "50ms", doneFile: String? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let yaml = """
             folders: { inbox: inbox, outbox: outbox, var: var, mappings: \(packageRoot)/mappings }
             pickup: { minAge: \(minAge), pollInterval: \(pollInterval)\(doneFile.map { ", doneFile: \"\($0)\"" } ?? "") }
             partners:
-              bank:
-                channels:
-                  - { name: payments, mapping: csv/bank-payment }
-            """
+            \(partners)
+            """ + (routes.map { "\nroutes:\n" + $0 + "\n" } ?? "")
         try yaml.write(toFile: root + "/gateway.yaml", atomically: true, encoding: .utf8)
     }
 
@@ -37,11 +45,13 @@ struct GatewayHome {
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
     /// Drops a file the way a careful sender does: a temp name, then a rename.
-    func drop(_ name: String, _ bytes: [UInt8]) throws {
-        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-        let tmp = inbox + "/" + name + ".part"
+    /// `into`: `partner/channel` under the inbox (default: bank/payments).
+    func drop(_ name: String, _ bytes: [UInt8], into channel: String = "bank/payments") throws {
+        let folder = root + "/inbox/" + channel
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let tmp = folder + "/" + name + ".part"
         FileManager.default.createFile(atPath: tmp, contents: Data(bytes))
-        try FileManager.default.moveItem(atPath: tmp, toPath: inbox + "/" + name)
+        try FileManager.default.moveItem(atPath: tmp, toPath: folder + "/" + name)
     }
 
     func files(under dir: String) -> [String] {
