@@ -1,7 +1,7 @@
 # dropgate — two commands: `make run` and `make test` (see README.md).
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv
+APT_PACKAGES := libsqlite3-dev libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time
 CONFIG ?= gateway.yaml
 
 .PHONY: deps build release run test bench clean-var
@@ -36,7 +36,8 @@ test: deps
 
 ## Benchmarks (release build; not tests). Each script prints its figures.
 bench: release
-	@for b in Benchmarks/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+	@export DROPGATE_BIN="$$($(SWIFT) build -c release --show-bin-path)/dropgate"; \
+	for b in Benchmarks/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 clean-var:
 	rm -rf var outbox/records/*.jsonl

@@ -41,14 +41,19 @@ let package = Package(
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Transport", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        // libssh2 for SFTP (Debian 12 ships 1.10: ed25519/ECDSA keys only, see TOOLCHAIN.md).
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        .target(name: "Transport", dependencies: ["Ledger", "CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
             "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
             "Gateway", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Benchmarks/sftp.sh: SFTPPuller throughput against OpenSSH's sftp.
+        .executableTarget(name: "sftp-bench", dependencies: ["Transport"], path: "Benchmarks/SFTPBench"),
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
@@ -60,6 +65,7 @@ let package = Package(
         .testTarget(name: "NACHATests", dependencies: ["NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"]),
         .testTarget(name: "MT940Tests", dependencies: ["MT940", "FormatKit", "Canonical", "Mapping", "Gateway", "Yams"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),
     ]

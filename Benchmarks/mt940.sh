@@ -30,8 +30,11 @@ PY
 bytes=$(stat -c %s "$work/statements.sta")
 echo "file: $((bytes / 1048576)) MB"
 
-swift build -c "$config" --product dropgate --package-path "$root" 2>&1 | tail -1
-bin="$root/.build/$config/dropgate"
+bin="${DROPGATE_BIN:-}"
+if [ -z "$bin" ]; then
+  swift build -c "$config" --product dropgate --package-path "$root" 2>&1 | tail -1
+  bin="$root/.build/$config/dropgate"
+fi
 /usr/bin/time -f "dropgate: %e s, peak RSS %M KB" "$bin" translate --format mt940 "$work/statements.sta" > "$work/records.jsonl"
 echo "dropgate records: $(wc -l < "$work/records.jsonl")"
 

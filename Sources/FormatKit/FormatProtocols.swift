@@ -12,6 +12,12 @@ public struct FormatOptions: Sendable {
     }
 
     public subscript(_ key: String) -> String? { values[key] }
+
+    /// `strictBalances: true`: a statement whose opening balance plus its lines differs from its
+    /// closing balance is rejected (the file goes to quarantine). By default it is still read and
+    /// its record carries `extra.balanceMismatch` naming both figures; `validate` always reports it
+    /// as an error.
+    public var strictBalances: Bool { flag("strictBalances") }
     public func flag(_ key: String) -> Bool { ["true", "yes", "1", "on"].contains(values[key]?.lowercased() ?? "") }
 }
 

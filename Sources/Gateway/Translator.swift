@@ -68,8 +68,13 @@ public struct Translator: Sendable {
                                       line: unit.line > 0 ? unit.line : nil)
                 }
                 let source = RecordSource(partner: job.partner, channel: job.channel, format: formatID, file: job.fileName, sha256: job.sha256, index: index)
-                let record = try mapping.apply(to: unit, source: source)
-                if let violation = record.invariantViolations().first {
+                var record = try mapping.apply(to: unit, source: source)
+                if case .statement = record.body, !options.strictBalances, let mismatch = record.invariantViolations().first {
+                    // Flagged, not rejected (see FormatOptions.strictBalances): the figures travel with the record.
+                    var extra = record.extra ?? JSONObject()
+                    extra["balanceMismatch"] = .string(mismatch)
+                    record.extra = extra
+                } else if let violation = record.invariantViolations().first {
                     throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .validate, code: "\(record.type.rawValue).invariant",
                                       message: violation, line: unit.line > 0 ? unit.line : nil)
                 }

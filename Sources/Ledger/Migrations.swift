@@ -68,7 +68,38 @@ enum Migrations {
             }
             try db.create(index: "outbound_state", on: "outbound", columns: ["state"])
         }
-        m.registerMigration("v3: x12 interchanges and groups") { db in
+        m.registerMigration("v3: e-invoice queue") { db in
+            // Government e-invoices held for the platform's upload window (Gateway's EInvoicePlugin):
+            // queued → releasing → released → accepted | rejected; failed when a release refused it.
+            try db.create(table: "einvoice_queue") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("partner", .text).notNull()              // the platform partner it is uploaded to
+                t.column("recordId", .text).notNull()             // the canonical record's id
+                t.column("sourceFileId", .integer).references("files")
+                t.column("number", .text).notNull()               // invoice or allowance number
+                t.column("kind", .text).notNull()                 // Invoice.Kind
+                t.column("originalNumber", .text)                 // what a cancel, void or allowance refers to
+                t.column("message", .text).notNull()              // F0401, F0501 …
+                t.column("issueDate", .text).notNull()
+                t.column("deadline", .datetime)                   // the legal upload deadline
+                t.column("record", .text).notNull()               // the record as a JSON line
+                t.column("state", .text).notNull()
+                t.column("batchId", .text)
+                t.column("fileName", .text)
+                t.column("releasedAt", .datetime)
+                t.column("uploadDay", .text)                      // local date of the release, for SummaryResult checks
+                t.column("resultCode", .text)
+                t.column("resultMessage", .text)
+                t.column("resultAt", .datetime)
+                t.column("error", .text)
+                t.column("queuedAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.uniqueKey(["partner", "recordId"])
+            }
+            try db.create(index: "einvoice_queue_state", on: "einvoice_queue", columns: ["partner", "state"])
+            try db.create(index: "einvoice_queue_number", on: "einvoice_queue", columns: ["number", "message"])
+        }
+        m.registerMigration("v4: x12 interchanges and groups") { db in
             // Interchanges received (per translated file), for the duplicate-interchange check.
             try db.create(table: "x12_interchanges") { t in
                 t.autoIncrementedPrimaryKey("id")

@@ -18,24 +18,24 @@ struct GatewayHome {
     let root: String
 
     init(minAge: String = "0ms", pollInterval: String = "50ms", doneFile: String? = nil) throws {
-        try self.init(partners: """
-              bank:
-                channels:
-                  - { name: payments, mapping: csv/bank-payment }
-            """, minAge: minAge, pollInterval: pollInterval, doneFile: doneFile)
-    }
-
-    /// A home with its own `partners:` block (YAML indented under it) and optional `routes:` block;
-    /// `drop` goes to the first channel unless told otherwise.
-    init(partners: String, routes: String? = nil, minAge: String = "0ms", pollInterval: String = "50ms", doneFile: String? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let yaml = """
             folders: { inbox: inbox, outbox: outbox, var: var, mappings: \(packageRoot)/mappings }
             pickup: { minAge: \(minAge), pollInterval: \(pollInterval)\(doneFile.map { ", doneFile: \"\($0)\"" } ?? "") }
             partners:
-            \(partners)
-            """ + (routes.map { "\nroutes:\n" + $0 + "\n" } ?? "")
+              bank:
+                channels:
+                  - { name: payments, mapping: csv/bank-payment }
+            """
+        try yaml.write(toFile: root + "/gateway.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// A home with its own `partners:` and `routes:` (YAML, appended after the folders).
+    init(partnersAndRoutes: String) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let yaml = "folders: { inbox: inbox, outbox: outbox, var: var, mappings: \(packageRoot)/mappings }\n" + partnersAndRoutes
         try yaml.write(toFile: root + "/gateway.yaml", atomically: true, encoding: .utf8)
     }
 

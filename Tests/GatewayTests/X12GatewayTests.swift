@@ -11,7 +11,8 @@ final class X12GatewayTests: XCTestCase {
     override func tearDown() { home?.remove() }
 
     func testResentInterchangeIsQuarantinedWhileAByteIdenticalFileIsADuplicate() throws {
-        home = try GatewayHome(partners: """
+        home = try GatewayHome(partnersAndRoutes: """
+            partners:
               acme:
                 channels:
                   - { name: orders, format: x12, options: { acknowledge: acks } }
@@ -52,7 +53,8 @@ final class X12GatewayTests: XCTestCase {
     }
 
     func testEveryInboundFileIsAcknowledgedOnceGoodOrBroken() throws {
-        home = try GatewayHome(partners: """
+        home = try GatewayHome(partnersAndRoutes: """
+            partners:
               acme:
                 channels:
                   - { name: orders, format: x12, options: { acknowledge: acks } }
@@ -87,7 +89,8 @@ final class X12GatewayTests: XCTestCase {
     }
 
     func testGroupsWeSendAreSettledByThePartnersAcknowledgmentsOrGoOverdue() throws {
-        home = try GatewayHome(partners: """
+        home = try GatewayHome(partnersAndRoutes: """
+            partners:
               acme:
                 channels:
                   - { name: orders, format: x12 }
@@ -95,7 +98,7 @@ final class X12GatewayTests: XCTestCase {
                 settings: { isaSenderId: US, isaReceiverId: SUPPLIER, ackOverdueHours: "2" }
                 channels:
                   - { name: acks-in, format: x12, options: { acknowledge: out } }
-            """, routes: """
+            routes:
               - { name: po-to-supplier, from: { partner: acme, type: purchase_order }, emit: { format: x12, partner: supplier, channel: out } }
             """)
         for n in 1...3 { try home.drop("po\(n).x12", interchange(isa13: "00000100\(n)", sets: [order(n)]), into: "acme/orders") }

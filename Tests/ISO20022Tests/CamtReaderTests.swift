@@ -5,6 +5,7 @@ import FormatKit
 
 @Suite struct CamtReaderTests {
     static let lenient = CamtStatementReader(options: FormatOptions(values: ["allowBalanceMismatch": "true"]))
+    static let strict = CamtStatementReader(options: FormatOptions(values: ["strictBalances": "true"]))
 
     @Test func readsOneStatementWithContextBalanceTypesAndLine() throws {
         if Corpus.missing() { return }
@@ -48,7 +49,7 @@ import FormatKit
     @Test func balanceMismatchIsAnErrorNamingBothFigures() throws {
         if Corpus.missing() { return }
         let error = #expect(throws: FormatError.self) {
-            try units(CamtStatementReader(), Corpus.reader("samples/camt053.v2.minimal.xml"))
+            try units(CamtReaderTests.strict, Corpus.reader("samples/camt053.v2.minimal.xml"))
         }
         #expect(error?.code == "camt053.balance-mismatch")
         #expect(error?.message.contains("18.15") == true && error?.message.contains("-27.00") == true)

@@ -37,7 +37,7 @@ import Mapping
         #expect(records[0].extra?["messageId"] == .string("CAMT053RIB000000000001"))
     }
 
-    /// genkgo's v8 sample does not add up (the Translator rejects it, as `statement.invariant`), so
+    /// genkgo's v8 sample does not add up (the Translator flags it in `extra.balanceMismatch`), so
     /// this maps the lenient reader's unit with the default mapping directly.
     @Test func version08MapsDateTimesPartiesAndDomainCodes() throws {
         if Corpus.missing() { return }

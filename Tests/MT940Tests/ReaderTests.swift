@@ -13,7 +13,7 @@ func statements(_ text: String, options: FormatOptions = FormatOptions()) throws
 /// The reader's error for `text`, failing the test when it reads.
 func readError(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> FormatError? {
     do {
-        _ = try statements(text)
+        _ = try statements(text, options: FormatOptions(values: ["strictBalances": "true"]))
         XCTFail("expected an error", file: file, line: line)
     } catch let error as FormatError {
         return error
@@ -137,8 +137,10 @@ final class ReaderTests: XCTestCase {
         XCTAssertEqual(error.segment, "62F")
         XCTAssertEqual(error.line, 11)
         XCTAssertTrue(error.message.contains("849.50") && error.message.contains("850.50"), error.message)
-        let relaxed = FormatOptions(values: ["checkBalances": "false"])
+        let relaxed = FormatOptions(values: ["checkBalances": "false", "strictBalances": "true"])
         XCTAssertEqual(try statements(broken, options: relaxed).count, 1)
+        XCTAssertEqual(try statements(broken).count, 1, "by default the statement is read (and flagged by the translator)")
+        XCTAssertEqual(MT940Reader().validate(ByteReader(text: broken)).map(\.code), ["mt940.balance-mismatch"], "validate always reports it")
     }
 
     func testBadLineDateNamesLineColumnAndSubfield() throws {

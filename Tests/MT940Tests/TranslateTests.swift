@@ -24,13 +24,16 @@ final class TranslateTests: XCTestCase {
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
 
-    func translate(_ text: String, format: String? = nil, mapping: String? = nil) throws -> [Statement] {
+    func translate(_ text: String, format: String? = nil, mapping: String? = nil, options: [String: String] = [:],
+                   extras: ((JSONObject?) -> Void)? = nil) throws -> [Statement] {
         let path = tmp.appendingPathComponent("statement.sta").path
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         let translator = Translator(mappings: try MappingLibrary(directory: packageRoot + "/mappings"))
         var out: [Statement] = []
-        let job = Translator.Job(path: path, sha256: try sha256Hex(ofFileAt: path), format: format, mapping: mapping)
+        let job = Translator.Job(path: path, sha256: try sha256Hex(ofFileAt: path), format: format, mapping: mapping,
+                                 options: FormatOptions(values: options))
         try translator.translate(job) { record in
+            extras?(record.extra)
             guard case .statement(let s) = record.body else { return XCTFail("not a statement") }
             out.append(s)
         }
@@ -108,9 +111,12 @@ final class TranslateTests: XCTestCase {
         XCTAssertEqual(line.remittance, "Invoice 7")
     }
 
-    func testUnbalancedStatementYieldsNoRecords() {
+    func testUnbalancedStatementIsFlaggedOrWithStrictBalancesRejected() throws {
         let broken = ReaderTests.plain.replacingOccurrences(of: "EUR849,50", with: "EUR849,51")
-        XCTAssertThrowsError(try translate(broken)) { error in
+        var flag: JSONValue?
+        XCTAssertEqual(try translate(broken, extras: { flag = $0?["balanceMismatch"] }).count, 1)
+        XCTAssertTrue(flag?.stringValue?.contains("closing balance is 849.51") == true, "\(String(describing: flag))")
+        XCTAssertThrowsError(try translate(broken, options: ["strictBalances": "true"])) { error in
             let report = error as? ErrorReport
             XCTAssertEqual(report?.code, "mt940.balance-mismatch", "\(error)")
             XCTAssertEqual(report?.line, 11)

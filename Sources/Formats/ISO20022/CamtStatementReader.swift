@@ -15,12 +15,24 @@ import XMLSupport
 ///
 /// Checked here: the document is a camt.053 with at least one `Stmt`; amounts and CdtDbtInd are
 /// well-formed; opening (OPBD, else PRCD) + entries = closing (CLBD) where both balances exist.
-/// Channel option `allowBalanceMismatch: true` accepts statements that do not add up.
+/// A statement that does not add up is rejected by `read` only with `strictBalances: true` (else its
+/// record is flagged, see `FormatOptions.strictBalances`); `validate` always reports it, unless
+/// `allowBalanceMismatch: true`.
 public struct CamtStatementReader: DocumentReader, Sendable {
     public var allowBalanceMismatch: Bool
+    var rejectUnbalanced: Bool
 
     public init(options: FormatOptions = FormatOptions()) {
         allowBalanceMismatch = options.flag("allowBalanceMismatch")
+        rejectUnbalanced = !allowBalanceMismatch && options.strictBalances
+    }
+
+    public func validate(_ input: ByteReader) -> [FormatError] {
+        var checking = self
+        checking.rejectUnbalanced = !allowBalanceMismatch
+        do { try checking.read(input) { _ in }; return [] } catch let e as FormatError { return [e] } catch {
+            return [FormatError("camt053.read", "\(error)")]
+        }
     }
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
@@ -71,7 +83,7 @@ public struct CamtStatementReader: DocumentReader, Sendable {
                 unit.append(child)
             }
         }
-        if !allowBalanceMismatch { try checkBalances(unit) }
+        if rejectUnbalanced { try checkBalances(unit) }
         return unit
     }
 

@@ -1,3 +1,4 @@
+import XMLSupport
 /// Builds an indented XML document as UTF-8 text. Element names come from code; text content is
 /// escaped (`& < > " '`), so a value can never change the document's structure.
 struct XMLTextBuilder {
@@ -38,19 +39,5 @@ struct XMLTextBuilder {
         attributes.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
     }
 
-    static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for ch in value.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
+    static func escape(_ value: String) -> String { XMLEscape.text(value) }
 }

@@ -10,9 +10,14 @@ public enum MT940Format: Format {
     public static let summary = "SWIFT MT940/MT942/MT950 bank statements (with or without SWIFT blocks)"
 
     /// `{1:` (a SWIFT envelope) or a first field `:20:`, after blank lines, a BOM or SOH framing.
+    /// `{1:` or `:20:` first; or, after a bank's banner lines (ABN AMRO's `ABNANL2A` / `940`), lines
+    /// starting `:20:` and `:25:` within the first few kilobytes.
     public static func detect(_ prefix: [UInt8]) -> Bool {
         let start = significantPrefix(prefix)
-        return start.starts(with: Array("{1:".utf8)) || start.starts(with: Array(":20:".utf8))
+        if start.starts(with: Array("{1:".utf8)) || start.starts(with: Array(":20:".utf8)) { return true }
+        let lines = prefix.split(whereSeparator: { $0 == 10 || $0 == 13 })
+        func hasLine(_ tag: String) -> Bool { lines.contains { $0.starts(with: Array(tag.utf8)) } }
+        return hasLine(":20:") && hasLine(":25:")
     }
 
     public static func reader(options: FormatOptions) -> DocumentReader? { MT940Reader(options: options) }
@@ -22,15 +27,18 @@ public enum MT940Format: Format {
 public struct MT940Reader: DocumentReader {
     public let encoding: TextEncoding
     public let checkBalances: Bool
+    /// Whether `read` rejects an unbalanced statement (`strictBalances`); `validate` always reports it.
+    public let rejectUnbalanced: Bool
 
     public init(options: FormatOptions = FormatOptions()) {
         encoding = options.encoding
         checkBalances = options["checkBalances"].map { !["false", "no", "0", "off"].contains($0.lowercased()) } ?? true
+        rejectUnbalanced = checkBalances && options.strictBalances
     }
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
         var scanner = MessageScanner(input, encoding: encoding)
-        let builder = StatementBuilder(checkBalances: checkBalances)
+        let builder = StatementBuilder(checkBalances: rejectUnbalanced)
         var count = 0
         while let message = try scanner.next() {
             try emit(try builder.build(message))

@@ -1,3 +1,4 @@
+import XMLSupport
 /// Builds one message's XML text element by element and remembers every leaf with its path,
 /// so an encoding failure can name the field that holds the offending character.
 struct XMLText {
@@ -46,18 +47,5 @@ struct XMLText {
 
     private mutating func indent() { text += String(repeating: "  ", count: depth) }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { XMLEscape.text(s) }
 }
