@@ -15,17 +15,20 @@
 #                    `translate`), on a PEER_MB slice: it holds the whole tree in memory
 #                    (≈ 85 MB of RSS per MB of X12) and runs at ≈ 0.2 MB/s.
 #
-# Uses the release binary and does not build it (`make bench` does):
+# Uses $DROPGATE_BIN, else the release binary; it does not build it (`make bench` does):
 #   swift build -c release --product dropgate && Benchmarks/x12.sh
-#   SIZE_MB=5 PEER_MB=1 BIN=.build/debug/dropgate Benchmarks/x12.sh     # quick check of the script
+#   SIZE_MB=5 PEER_MB=1 DROPGATE_BIN=.build/debug/dropgate Benchmarks/x12.sh     # quick check of the script
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 size_mb="${SIZE_MB:-200}"
 peer_mb="${PEER_MB:-10}"
-bin="${BIN:-$(swift build -c release --show-bin-path --package-path "$root")/dropgate}"
+bin="${DROPGATE_BIN:-$(swift build -c release --show-bin-path --package-path "$root")/dropgate}"
 [ -x "$bin" ] || { echo "no dropgate binary at $bin: run 'swift build -c release --product dropgate' first" >&2; exit 1; }
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# Run where no gateway.yaml is, so nothing touches a ledger (ack's control numbers start at 1).
+cd "$work"
 
 python3 "$root/Benchmarks/x12_generate.py" "$work/orders.x12" "$size_mb"
 python3 "$root/Benchmarks/x12_generate.py" "$work/slice.x12" "$peer_mb"
@@ -44,19 +47,19 @@ report() {
 # MB/s of the line named $1 in the figures so far.
 speed() { awk -v n="$1" 'index($0, n) == 1 { for (i = 1; i <= NF; i++) if ($i == "MB/s") print $(i - 1) }' "$work/figures"; }
 # command…: runs it under /usr/bin/time -v, its stdout into $work/out, figures into $work/time.
-timed() { /usr/bin/time -v "$@" >"$work/out" 2>"$work/time" || { tail -20 "$work/out" "$work/time"; exit 1; }; }
+timed() { /usr/bin/time -v "$@" >"$work/out" 2>"$work/time" || { tail -n 20 "$work/out" "$work/time"; exit 1; }; }
 
 echo "== dropgate"
 timed "$bin" ack --partner bench "$work/orders.x12"
 [ "$(grep -c 'AK9\*A' "$work/out")" -gt 0 ] || { echo "ack: no accepted group" >&2; exit 1; }
 report "ack (tokenize+envelope)" "$work/orders.x12" "$work/time"
-timed "$bin" validate --format x12 "$work/orders.x12"
+timed "$bin" validate --mappings "$root/mappings" --format x12 "$work/orders.x12"
 grep -q ": OK, $orders record(s)" "$work/out" || { cat "$work/out" >&2; exit 1; }
 report "validate (+ map)" "$work/orders.x12" "$work/time"
-timed "$bin" translate --format x12 "$work/orders.x12"
+timed "$bin" translate --mappings "$root/mappings" --format x12 "$work/orders.x12"
 [ "$(wc -l <"$work/out")" -eq "$orders" ] || { echo "translate: expected $orders records" >&2; exit 1; }
 report "translate (JSONL)" "$work/orders.x12" "$work/time"
-timed "$bin" translate --format x12 "$work/slice.x12"
+timed "$bin" translate --mappings "$root/mappings" --format x12 "$work/slice.x12"
 report "translate (JSONL), slice" "$work/slice.x12" "$work/time"
 
 echo "== Python peers (pip install into a temporary venv)"
