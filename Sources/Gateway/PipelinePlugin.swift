@@ -37,5 +37,6 @@ extension PipelinePlugin {
 public enum PluginRegistry {
     public static let all: [any PipelinePlugin] = [
         EInvoicePlugin(),
+        X12Plugin(),
     ]
 }

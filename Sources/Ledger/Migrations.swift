@@ -99,5 +99,34 @@ enum Migrations {
             try db.create(index: "einvoice_queue_state", on: "einvoice_queue", columns: ["partner", "state"])
             try db.create(index: "einvoice_queue_number", on: "einvoice_queue", columns: ["number", "message"])
         }
+        m.registerMigration("v4: x12 interchanges and groups") { db in
+            // Interchanges received (per translated file), for the duplicate-interchange check.
+            try db.create(table: "x12_interchanges") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("partner", .text).notNull()
+                t.column("sender", .text).notNull()              // ISA05:ISA06
+                t.column("receiver", .text).notNull()            // ISA07:ISA08
+                t.column("controlNumber", .text).notNull()       // ISA13
+                t.column("fileId", .integer).notNull().references("files")
+                t.column("receivedAt", .datetime).notNull()
+                t.uniqueKey(["partner", "sender", "receiver", "controlNumber", "fileId"])
+            }
+            // Functional groups we sent, and what the partner's 997/999 said about them.
+            try db.create(table: "x12_groups") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("partner", .text).notNull()
+                t.column("interchangeControlNumber", .text).notNull()   // ISA13
+                t.column("groupControlNumber", .text).notNull()         // GS06 without leading zeros
+                t.column("functionalId", .text).notNull()               // GS01
+                t.column("setCount", .integer).notNull()
+                t.column("sentAt", .datetime).notNull()
+                t.column("path", .text).notNull()
+                t.column("state", .text).notNull()                      // X12GroupState
+                t.column("ackFileId", .integer).references("files")
+                t.column("ackedAt", .datetime)
+                t.uniqueKey(["partner", "interchangeControlNumber", "groupControlNumber"])
+            }
+            try db.create(index: "x12_groups_partner_gs", on: "x12_groups", columns: ["partner", "groupControlNumber"])
+        }
     }
 }

@@ -45,11 +45,13 @@ struct GatewayHome {
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
     /// Drops a file the way a careful sender does: a temp name, then a rename.
-    func drop(_ name: String, _ bytes: [UInt8]) throws {
-        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-        let tmp = inbox + "/" + name + ".part"
+    /// `into`: `partner/channel` under the inbox (default: bank/payments).
+    func drop(_ name: String, _ bytes: [UInt8], into channel: String = "bank/payments") throws {
+        let folder = root + "/inbox/" + channel
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let tmp = folder + "/" + name + ".part"
         FileManager.default.createFile(atPath: tmp, contents: Data(bytes))
-        try FileManager.default.moveItem(atPath: tmp, toPath: inbox + "/" + name)
+        try FileManager.default.moveItem(atPath: tmp, toPath: folder + "/" + name)
     }
 
     func files(under dir: String) -> [String] {
