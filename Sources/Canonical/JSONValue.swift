@@ -92,6 +92,8 @@ public struct JSONObject: Sendable, Hashable, Codable, ExpressibleByDictionaryLi
         for (k, v) in pairs { self[k] = v }
     }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+    /// Pairs whose keys are already known to be unique (no checks: the fast path for encoders).
+    init(uniquePairs: [(String, JSONValue)]) { pairs = uniquePairs }
 
     public var isEmpty: Bool { pairs.isEmpty }
     public var count: Int { pairs.count }

@@ -14,44 +14,48 @@ public enum OrderedJSONEncoder {
     }
 }
 
-/// A mutable cell in the tree being built; containers write into their box.
+/// A mutable cell in the tree being built; containers write into their box. Keys and children
+/// are stored in place (appending never copies the siblings).
 private final class Box {
-    enum Storage { case unset, value(JSONValue), object([(String, Box)]), array([Box]) }
-    var storage: Storage = .unset
+    enum Kind { case unset, value, object, array }
+    var kind = Kind.unset
+    var scalar = JSONValue.null
+    var keys: [String] = []
+    var children: [Box] = []
 
     var value: JSONValue? {
-        switch storage {
+        switch kind {
         case .unset: return nil
-        case .value(let v): return v
-        case .object(let pairs):
-            var o = JSONObject()
-            for (k, b) in pairs { if let v = b.value { o[k] = v } }
-            return .object(o)
-        case .array(let items): return .array(items.map { $0.value ?? .null })
+        case .value: return scalar
+        case .object:
+            var pairs = [(String, JSONValue)]()
+            pairs.reserveCapacity(keys.count)
+            for (k, b) in zip(keys, children) { if let v = b.value { pairs.append((k, v)) } }
+            return .object(JSONObject(uniquePairs: pairs))
+        case .array: return .array(children.map { $0.value ?? .null })
         }
     }
+
+    func set(_ v: JSONValue) { kind = .value; scalar = v }
 
     func child(forKey key: String) -> Box {
-        if case .object(var pairs) = storage {
-            if let existing = pairs.first(where: { $0.0 == key }) { return existing.1 }
-            let b = Box()
-            pairs.append((key, b))
-            storage = .object(pairs)
-            return b
-        }
+        if kind == .object, let i = keys.lastIndex(of: key) { return children[i] }
+        ensureObject()
         let b = Box()
-        storage = .object([(key, b)])
+        keys.append(key)
+        children.append(b)
         return b
     }
 
-    func ensureObject() { if case .object = storage { return }; storage = .object([]) }
+    func ensureObject() { if kind != .object { kind = .object; keys = []; children = [] } }
 
     func appendChild() -> Box {
+        ensureArray()
         let b = Box()
-        if case .array(var items) = storage { items.append(b); storage = .array(items) } else { storage = .array([b]) }
+        children.append(b)
         return b
     }
-    func ensureArray() { if case .array = storage { return }; storage = .array([]) }
+    func ensureArray() { if kind != .array { kind = .array; keys = []; children = [] } }
 }
 
 private struct ValueEncoder: Encoder {
@@ -72,11 +76,11 @@ private struct ValueEncoder: Encoder {
 
 private func encodeValue<T: Encodable>(_ value: T, into box: Box, path: [CodingKey]) throws {
     switch value {
-    case let s as String: box.storage = .value(.string(s))
-    case let b as Bool: box.storage = .value(.bool(b))
-    case let n as JSONNumberText: box.storage = .value(.number(n.text))
+    case let s as String: box.set(.string(s))
+    case let b as Bool: box.set(.bool(b))
+    case let n as JSONNumberText: box.set(.number(n.text))
     case let v as JSONValue:
-        if case .number(let n) = v { box.storage = .value(.number(n)) } else { try v.encode(to: ValueEncoder(box: box, codingPath: path)) }
+        if case .number(let n) = v { box.set(.number(n)) } else { try v.encode(to: ValueEncoder(box: box, codingPath: path)) }
     default: try value.encode(to: ValueEncoder(box: box, codingPath: path))
     }
 }
@@ -89,10 +93,10 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try encodeValue(value, into: box.child(forKey: key.stringValue), path: codingPath + [key])
     }
-    mutating func encode(_ value: Int, forKey key: Key) throws { box.child(forKey: key.stringValue).storage = .value(.number(String(value))) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { box.child(forKey: key.stringValue).storage = .value(.number(String(value))) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { box.child(forKey: key.stringValue).storage = .value(.number(String(value))) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { box.child(forKey: key.stringValue).storage = .value(.number(String(value))) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box.child(forKey: key.stringValue).set(.number(String(value))) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { box.child(forKey: key.stringValue).set(.number(String(value))) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { box.child(forKey: key.stringValue).set(.number(String(value))) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { box.child(forKey: key.stringValue).set(.number(String(value))) }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let b = box.child(forKey: key.stringValue)
         b.ensureObject()
@@ -110,12 +114,12 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
 private struct Unkeyed: UnkeyedEncodingContainer {
     let box: Box
     var codingPath: [CodingKey]
-    var count: Int { if case .array(let a) = box.storage { return a.count }; return 0 }
+    var count: Int { box.children.count }
 
-    mutating func encodeNil() throws { box.appendChild().storage = .value(.null) }
+    mutating func encodeNil() throws { box.appendChild().set(.null) }
     mutating func encode<T: Encodable>(_ value: T) throws { try encodeValue(value, into: box.appendChild(), path: codingPath) }
-    mutating func encode(_ value: Int) throws { box.appendChild().storage = .value(.number(String(value))) }
-    mutating func encode(_ value: Int64) throws { box.appendChild().storage = .value(.number(String(value))) }
+    mutating func encode(_ value: Int) throws { box.appendChild().set(.number(String(value))) }
+    mutating func encode(_ value: Int64) throws { box.appendChild().set(.number(String(value))) }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let b = box.appendChild()
         b.ensureObject()
@@ -132,19 +136,19 @@ private struct Unkeyed: UnkeyedEncodingContainer {
 private struct Single: SingleValueEncodingContainer {
     let box: Box
     var codingPath: [CodingKey]
-    mutating func encodeNil() throws { box.storage = .value(.null) }
-    mutating func encode(_ value: Bool) throws { box.storage = .value(.bool(value)) }
-    mutating func encode(_ value: String) throws { box.storage = .value(.string(value)) }
-    mutating func encode(_ value: Int) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: Int64) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: Int32) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: UInt64) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: Int8) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: Int16) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: UInt) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: UInt8) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: UInt16) throws { box.storage = .value(.number(String(value))) }
-    mutating func encode(_ value: UInt32) throws { box.storage = .value(.number(String(value))) }
+    mutating func encodeNil() throws { box.set(.null) }
+    mutating func encode(_ value: Bool) throws { box.set(.bool(value)) }
+    mutating func encode(_ value: String) throws { box.set(.string(value)) }
+    mutating func encode(_ value: Int) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: Int64) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: Int32) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: UInt64) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: Int8) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: Int16) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: UInt) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: UInt8) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: UInt16) throws { box.set(.number(String(value))) }
+    mutating func encode(_ value: UInt32) throws { box.set(.number(String(value))) }
     // Binary floating point never enters a canonical record: the protocol demands these two, they refuse.
     mutating func encode(_ value: Double) throws { throw binaryFloatingPointRefused(codingPath) }
     mutating func encode(_ value: Float) throws { throw binaryFloatingPointRefused(codingPath) }

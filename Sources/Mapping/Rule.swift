@@ -209,20 +209,20 @@ extension JSONObject {
 /// `yyyy yy MM dd` (and `iso`): to `YYYY-MM-DD`, checked against the calendar.
 struct DatePattern: Sendable {
     let pattern: String
-    func isoDate(_ text: String) -> String? {
-        var y: Int?, m: Int?, d: Int?
-        if pattern == "iso" {
-            let parts = text.split(separator: "-")
-            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2 else { return nil }
-            y = Int(parts[0]); m = Int(parts[1]); d = Int(parts[2])
-        } else {
-            guard let fields = PatternScanner.scan(text, pattern: pattern, tokens: ["yyyy", "yy", "MM", "dd"]) else { return nil }
-            y = fields["yyyy"] ?? fields["yy"].map { 2000 + $0 }
-            m = fields["MM"]; d = fields["dd"]
-        }
-        guard let y, let m, let d, (1...12).contains(m), d >= 1, d <= DatePattern.daysIn(month: m, year: y) else { return nil }
-        return String(format: "%04d-%02d-%02d", y, m, d)
+    private let scanner: PatternScanner
+
+    init(pattern: String) {
+        self.pattern = pattern
+        scanner = PatternScanner(pattern == "iso" ? "yyyy-MM-dd" : pattern, tokens: ["yyyy", "yy", "MM", "dd"])
     }
+
+    func isoDate(_ text: String) -> String? {
+        guard let f = scanner.scan(text) else { return nil }
+        guard let y = f["yyyy"] ?? f["yy"].map({ 2000 + $0 }), let m = f["MM"], let d = f["dd"],
+              (1...12).contains(m), d >= 1, d <= DatePattern.daysIn(month: m, year: y) else { return nil }
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
@@ -235,31 +235,68 @@ struct DatePattern: Sendable {
 /// `HH mm ss`: to `HH:MM:SS`.
 struct TimePattern: Sendable {
     let pattern: String
+    private let scanner: PatternScanner
+
+    init(pattern: String) {
+        self.pattern = pattern
+        scanner = PatternScanner(pattern, tokens: ["HH", "mm", "ss"])
+    }
+
     func isoTime(_ text: String) -> String? {
-        guard let f = PatternScanner.scan(text, pattern: pattern, tokens: ["HH", "mm", "ss"]),
-              let h = f["HH"], let mi = f["mm"], h < 24, mi < 60, (f["ss"] ?? 0) < 60 else { return nil }
-        return String(format: "%02d:%02d:%02d", h, mi, f["ss"] ?? 0)
+        guard let f = scanner.scan(text), let h = f["HH"], let mi = f["mm"], h < 24, mi < 60, (f["ss"] ?? 0) < 60 else { return nil }
+        return pad(h, 2) + ":" + pad(mi, 2) + ":" + pad(f["ss"] ?? 0, 2)
     }
 }
 
-enum PatternScanner {
-    /// Matches `text` against a pattern of numeric tokens and literal characters; returns token values.
-    static func scan(_ text: String, pattern: String, tokens: [String]) -> [String: Int]? {
-        let t = Array(text), p = Array(pattern)
-        var ti = 0, pi = 0
-        var out = [String: Int]()
-        outer: while pi < p.count {
-            for tok in tokens where p.count - pi >= tok.count && String(p[pi..<pi + tok.count]) == tok {
-                guard ti + tok.count <= t.count else { return nil }
-                let digits = String(t[ti..<ti + tok.count])
-                guard digits.allSatisfy(\.isASCII), let v = Int(digits), digits.allSatisfy(\.isNumber) else { return nil }
-                out[tok] = v
-                ti += tok.count; pi += tok.count
+private func pad(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
+/// A pattern of numeric tokens (`yyyy`, `MM` …) and literal characters, compiled once.
+struct PatternScanner: Sendable {
+    enum Part: Sendable { case token(String, width: Int), literal(UInt8) }
+    let parts: [Part]
+    let length: Int
+
+    init(_ pattern: String, tokens: [String]) {
+        var parts = [Part]()
+        let p = Array(pattern.utf8)
+        var i = 0
+        outer: while i < p.count {
+            for tok in tokens where p.count - i >= tok.utf8.count && Array(p[i..<i + tok.utf8.count]) == Array(tok.utf8) {
+                parts.append(.token(tok, width: tok.utf8.count))
+                i += tok.utf8.count
                 continue outer
             }
-            guard ti < t.count, t[ti] == p[pi] else { return nil }
-            ti += 1; pi += 1
+            parts.append(.literal(p[i]))
+            i += 1
         }
-        return ti == t.count ? out : nil
+        self.parts = parts
+        length = parts.reduce(0) { n, part in if case .token(_, let w) = part { return n + w }; return n + 1 }
+    }
+
+    /// The token values, or nil when the text does not have the pattern's shape.
+    func scan(_ text: String) -> [String: Int]? {
+        let t = Array(text.utf8)
+        guard t.count == length else { return nil }
+        var out = [String: Int]()
+        var i = 0
+        for part in parts {
+            switch part {
+            case .literal(let b):
+                guard t[i] == b else { return nil }
+                i += 1
+            case .token(let name, let width):
+                var v = 0
+                for k in i..<i + width {
+                    guard t[k] >= 48 && t[k] <= 57 else { return nil }
+                    v = v * 10 + Int(t[k] - 48)
+                }
+                out[name] = v
+                i += width
+            }
+        }
+        return out
     }
 }
