@@ -35,5 +35,7 @@ extension PipelinePlugin {
 
 /// The plugins the gateway runs, in order. Adding one is one file and one line here.
 public enum PluginRegistry {
-    public static let all: [any PipelinePlugin] = []
+    public static let all: [any PipelinePlugin] = [
+        SFTPPlugin(),
+    ]
 }
