@@ -56,7 +56,7 @@ final class SFTPDeliveryRun {
                 breakers.succeeded(deliver.endpoint, at: now)
                 let detail: String
                 switch outcome {
-                case .delivered(let bytes): detail = "uploaded to \(deliver.endpoint)\(deliver.push.remoteDirectory) (\(bytes) bytes)"
+                case .delivered(let bytes): detail = "uploaded to \(deliver.endpoint) \(deliver.push.remoteDirectory) (\(bytes) bytes)"
                 case .alreadyDelivered(let reason): detail = "found already delivered (\(reason))"
                 }
                 try ledger.markSFTPDelivered(&item, localPath: local, detail: detail, at: now)
@@ -83,7 +83,7 @@ final class SFTPDeliveryRun {
             }
             var item = SFTPItem(kind: .delivery, partner: outbound.partner, channel: outbound.name, name: name,
                                 endpoint: deliver.endpoint, phase: RetryState.Phase.retrying.rawValue, now: now)
-            try? pipeline.ledger.saveSFTPItem(&item, event: "sftp-queued", detail: "for \(deliver.endpoint)\(deliver.push.remoteDirectory)")
+            try? pipeline.ledger.saveSFTPItem(&item, event: "sftp-queued", detail: "for \(deliver.endpoint) \(deliver.push.remoteDirectory)")
         }
     }
 

@@ -25,14 +25,14 @@ public struct SFTPStatus {
         for c in config.channels {
             guard let remote = c.remote else { continue }
             let next = remote.schedule.schedule.nextRun(after: now).map(isoTime) ?? "never"
-            lines.append("  pull \(c.partner)/\(c.name) from \(remote.endpoint)\(remote.pull.remoteDirectory): \(next) (\(remote.schedule.summary))"
+            lines.append("  pull \(c.partner)/\(c.name) from \(remote.endpoint) \(remote.pull.remoteDirectory): \(next) (\(remote.schedule.summary))"
                          + retrying(.pull, c.partner, c.name))
         }
         for o in config.outboundChannels {
             guard let deliver = o.deliver else { continue }
             let next = deliver.schedule.schedule.nextRun(after: now).map(isoTime) ?? "never"
             let waiting = ((try? FileManager.default.contentsOfDirectory(atPath: o.path)) ?? []).filter { !$0.hasPrefix(".") }.count
-            lines.append("  deliver \(o.partner)/\(o.name) to \(deliver.endpoint)\(deliver.push.remoteDirectory): \(next) (\(deliver.schedule.summary)), "
+            lines.append("  deliver \(o.partner)/\(o.name) to \(deliver.endpoint) \(deliver.push.remoteDirectory): \(next) (\(deliver.schedule.summary)), "
                          + "\(waiting) file(s) in the outbox" + (deliver.schedule.heldReason(at: now).map { "; held: " + $0 } ?? "")
                          + retrying(.delivery, o.partner, o.name))
         }
