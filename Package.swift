@@ -65,8 +65,10 @@ let package = Package(
         .testTarget(name: "NACHATests", dependencies: ["NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"]),
         .testTarget(name: "MT940Tests", dependencies: ["MT940", "FormatKit", "Canonical", "Mapping", "Gateway", "Yams"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport"]),
+        // A real OpenSSH sshd on 127.0.0.1 for the SFTP tests of Transport and Gateway.
+        .target(name: "SSHDTestSupport", dependencies: ["Transport"], path: "Tests/SSHDTestSupport"),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "SSHDTestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport", "SSHDTestSupport"]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),
     ]
 )

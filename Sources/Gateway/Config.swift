@@ -26,6 +26,8 @@ public struct GatewayConfig: Sendable {
         public var mapping: String?
         public var options: FormatOptions
         public var pickup: Pickup
+        /// `remote:`: an SFTP folder pulled into `path` (see `SFTPPlugin`).
+        public var remote: SFTPPullConfig? = nil
     }
 
     public struct Partner: Sendable {
@@ -33,6 +35,8 @@ public struct GatewayConfig: Sendable {
         /// Writer settings (envelope ids, names, qualifiers) for files made for this partner.
         public var settings: [String: String]
         public var channels: [Channel]
+        /// `outbound:`: channels whose outbox files are delivered (`deliver:`, see `SFTPPlugin`).
+        public var outbound: [OutboundChannel] = []
     }
 
     /// Records that match `from` are also written by an emitter into a partner's outbox channel.
@@ -122,7 +126,7 @@ struct ConfigReader {
     var problems: [String]
 
     static let topKeys: Set<String> = ["folders", "pickup", "partners", "routes"]
-    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup"]
+    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote"]
     static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile"]
     static let routeKeys: Set<String> = ["name", "from", "emit"]
 
@@ -146,7 +150,7 @@ struct ConfigReader {
         for (k, v) in yaml["partners"]?.mapping ?? [:] {
             let name = k.string ?? ""
             let at = "partners.\(name)"
-            unknownKeys(v, ["settings", "channels"], at: at)
+            unknownKeys(v, ["settings", "channels", "outbound"], at: at)
             var settings = [String: String]()
             for (sk, sv) in v["settings"]?.mapping ?? [:] { settings[sk.string ?? ""] = sv.string ?? "" }
             var channels = [GatewayConfig.Channel]()
@@ -167,14 +171,24 @@ struct ConfigReader {
                 for (ok, ov) in c["options"]?.mapping ?? [:] {
                     values[ok.string ?? ""] = ov.sequence.map { $0.compactMap(\.string).joined(separator: ",") } ?? ov.string ?? ""
                 }
+                let path = abs(c["path"]?.string ?? "\(inbox)/\(name)/\(cname)")
                 channels.append(GatewayConfig.Channel(
-                    name: cname, partner: name, path: abs(c["path"]?.string ?? "\(inbox)/\(name)/\(cname)"),
+                    name: cname, partner: name, path: path,
                     format: format, mapping: c["mapping"]?.string, options: FormatOptions(encoding: encoding, values: values),
-                    pickup: pickup(c["pickup"], base: config.pickup, at: "\(cat).pickup")))
+                    pickup: pickup(c["pickup"], base: config.pickup, at: "\(cat).pickup"),
+                    remote: c["remote"].flatMap { remotePull($0, inbox: path, root: root, at: "\(cat).remote") }))
             }
             let dup = Dictionary(grouping: channels, by: \.name).filter { $0.value.count > 1 }.keys
             for d in dup.sorted() { problems.append("\(at).channels: channel \"\(d)\" is defined more than once") }
-            config.partners.append(GatewayConfig.Partner(name: name, settings: settings, channels: channels))
+            var outbound = [OutboundChannel]()
+            for (i, o) in (v["outbound"]?.sequence ?? []).enumerated() {
+                let oat = "\(at).outbound[\(i)]"
+                unknownKeys(o, ["name", "deliver"], at: oat)
+                guard let oname = o["name"]?.string, !oname.isEmpty else { problems.append("\(oat).name: missing"); continue }
+                outbound.append(OutboundChannel(name: oname, partner: name, path: "\(config.outbox)/\(name)/\(oname)",
+                                                deliver: o["deliver"].flatMap { delivery($0, root: root, at: "\(oat).deliver") }))
+            }
+            config.partners.append(GatewayConfig.Partner(name: name, settings: settings, channels: channels, outbound: outbound))
         }
         for (i, r) in (yaml["routes"]?.sequence ?? []).enumerated() {
             let at = "routes[\(i)]"

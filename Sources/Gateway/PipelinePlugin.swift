@@ -38,5 +38,6 @@ public enum PluginRegistry {
     public static let all: [any PipelinePlugin] = [
         EInvoicePlugin(),
         X12Plugin(),
+        SFTPPlugin(),
     ]
 }

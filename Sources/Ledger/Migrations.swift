@@ -128,5 +128,37 @@ enum Migrations {
             }
             try db.create(index: "x12_groups_partner_gs", on: "x12_groups", columns: ["partner", "groupControlNumber"])
         }
+        m.registerMigration("sftp: pull and delivery items, endpoint breakers") { db in
+            // Gateway's SFTPPlugin: one row per pull channel and per outbox file to deliver, with its
+            // retry state (RetryState) so that attempts and dead letters survive a restart.
+            try db.create(table: "sftp_items") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()                 // pull | delivery
+                t.column("partner", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("name", .text).notNull()                 // the outbox file; "" for a pull channel
+                t.column("endpoint", .text).notNull()             // host:port
+                t.column("phase", .text).notNull()                // retrying | deadLettered | waitingForPerson | succeeded
+                t.column("failures", .integer).notNull()
+                t.column("deadLetterRetriesUsed", .integer).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("nextAttempt", .datetime)
+                t.column("lastError", .text)
+                t.column("deliveredAt", .datetime)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.uniqueKey(["kind", "partner", "channel", "name"])
+            }
+            try db.create(index: "sftp_items_phase", on: "sftp_items", columns: ["phase", "nextAttempt"])
+            // Each endpoint's circuit breaker as last seen by the running gateway, for `dropgate status`.
+            try db.create(table: "sftp_endpoints") { t in
+                t.primaryKey("endpoint", .text)
+                t.column("state", .text).notNull()                // closed | open | half-open
+                t.column("since", .datetime)
+                t.column("summary", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.alter(table: "outbound") { t in t.add(column: "deliveredAt", .datetime) }
+        }
     }
 }

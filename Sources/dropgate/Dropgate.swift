@@ -9,7 +9,8 @@ struct Dropgate: ParsableCommand {
         abstract: "A file-drop gateway for bank files, EDI and e-invoices: folders and SFTP in, canonical records and partner files out.",
         discussion: "Exit codes: 0 success, 65 a file could not be read or written (report on stderr), 78 configuration error.",
         subcommands: [RunCommand.self, TranslateCommand.self, ValidateCommand.self, EmitCommand.self, AckCommand.self,
-                      StatusCommand.self, ReplayCommand.self, PostCommand.self, ReconcileCommand.self]
+                      StatusCommand.self, ReplayCommand.self, PostCommand.self, ReconcileCommand.self,
+                      SFTPCommand.self, RetryCommand.self]
     )
 }
 

@@ -13,6 +13,9 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "How many recent errors to list.")
     var errors: Int = 10
 
+    @Flag(help: "List the SFTP dead letters (pulls and deliveries that exhausted their retries) with their last error.")
+    var dead = false
+
     func run() throws {
         let cfg = try config.load()
         guard FileManager.default.fileExists(atPath: cfg.ledgerPath) else {
@@ -20,6 +23,10 @@ struct StatusCommand: ParsableCommand {
             return
         }
         let ledger = try Ledger(path: cfg.ledgerPath)
+        if dead {
+            for line in try SFTPStatus.deadLetterLines(ledger: ledger) { print(line) }
+            return
+        }
         print("files:")
         let counts = try ledger.stateCounts()
         if counts.isEmpty { print("  none") }

@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SSHDTestSupport
 @testable import Transport
 
 final class SFTPConnectionTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SSHDTestSupport
 @testable import Transport
 
 final class SFTPPullTests: XCTestCase {

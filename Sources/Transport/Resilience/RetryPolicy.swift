@@ -54,6 +54,15 @@ public struct RetryState: Sendable, Equatable, Codable {
 
     public init(now: Date) { nextAttempt = now }
 
+    /// A state read back from storage (the ledger keeps it across restarts).
+    public init(phase: Phase, failures: Int, deadLetterRetriesUsed: Int, nextAttempt: Date?, lastError: String?) {
+        self.phase = phase
+        self.failures = failures
+        self.deadLetterRetriesUsed = deadLetterRetriesUsed
+        self.nextAttempt = nextAttempt
+        self.lastError = lastError
+    }
+
     /// True when a try may run at `now`.
     public func isDue(at now: Date) -> Bool {
         guard phase == .retrying || phase == .deadLettered, let due = nextAttempt else { return false }

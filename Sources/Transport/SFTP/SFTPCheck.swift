@@ -1,11 +1,31 @@
 import Foundation
 
-/// `dropgate sftp check CHANNEL`: for an operator setting up a partner. Connects with the
+/// `dropgate sftp check PARTNER/CHANNEL`: for an operator setting up a partner. Connects with the
 /// channel's settings, verifies the host key, lists the remote folder and says what a pull
 /// would take. Never downloads, deletes or moves anything.
 public enum SFTPCheck {
     /// Report lines, one fact each; a failure is a line starting with "FAILED:" and ends the check.
     public static func run(_ settings: SFTPSettings, pull: PullSettings, clock: any TimeSource = SystemTime()) -> [String] {
+        connected(settings) { describeFolder($0, pull: pull, now: clock.now) }
+    }
+
+    /// The check for a delivery folder: lists what is there and says how files would be written;
+    /// `waiting` names the local files a delivery would upload.
+    public static func run(_ settings: SFTPSettings, push: PushSettings, waiting: [String]) -> [String] {
+        connected(settings) { store in
+            let entries: [RemoteEntry]
+            do { entries = try store.list(push.remoteDirectory) } catch { return ["FAILED: \(error)"] }
+            var lines = ["\(push.remoteDirectory): \(entries.count) entries"] + entries.map { "  \($0.name) (\($0.size) bytes)" }
+            lines.append(push.uploadUnderTemporaryName
+                         ? "files are uploaded as \(SFTPPusher.temporaryPrefix)<name>\(SFTPPusher.temporarySuffix) and renamed when complete"
+                         : "files are written under their final name (rename: false)")
+            lines.append("\(waiting.count) local file(s) waiting" + (waiting.isEmpty ? "" : ": " + waiting.joined(separator: ", ")))
+            return lines
+        }
+    }
+
+    /// Connects (host key, credentials), then describes with `body`; a failure ends the report.
+    private static func connected(_ settings: SFTPSettings, _ body: (any RemoteFileStore) -> [String]) -> [String] {
         let client = SFTPClient(settings: settings)
         defer { client.disconnect() }
         var lines = ["connecting to \(settings.endpoint) (\(SFTPError.libraryVersion))"]
@@ -16,7 +36,7 @@ public enum SFTPCheck {
         } catch {
             return lines + ["FAILED: \(error)"]
         }
-        return lines + describeFolder(client, pull: pull, now: clock.now)
+        return lines + body(client)
     }
 
     /// The listing part of the check, for any `RemoteFileStore`.

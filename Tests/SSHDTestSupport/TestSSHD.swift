@@ -4,23 +4,23 @@ import Transport
 import Glibc
 #endif
 
-/// A real OpenSSH sshd on 127.0.0.1 for tests: its own config, ed25519 host key and
+/// A real OpenSSH sshd on 127.0.0.1 for tests (shared by TransportTests and GatewayTests): its own config, ed25519 host key and
 /// authorized keys in a temporary folder. Started on a free port; stopped by PID.
-final class TestSSHD {
-    let folder: String
-    let port: Int
+public final class TestSSHD {
+    public let folder: String
+    public let port: Int
     /// The sshd's PID while it runs. (Foundation's `Process` is not used: on Linux its single
     /// reaper thread blocks on a long-running child and then never sees ssh-keygen exit.)
     private var pid: pid_t?
 
-    var hostKeyPublic: String { folder + "/host_ed25519.pub" }
-    var clientKey: String { folder + "/client_ed25519" }
-    var rsaClientKey: String { folder + "/client_rsa" }
-    var knownHosts: String { folder + "/known_hosts" }
+    public var hostKeyPublic: String { folder + "/host_ed25519.pub" }
+    public var clientKey: String { folder + "/client_ed25519" }
+    public var rsaClientKey: String { folder + "/client_rsa" }
+    public var knownHosts: String { folder + "/known_hosts" }
     /// A folder on the "server" (same machine) for remote files.
-    var remoteRoot: String { folder + "/remote" }
+    public var remoteRoot: String { folder + "/remote" }
 
-    init() throws {
+    public init() throws {
         folder = NSTemporaryDirectory() + "dropgate-sshd-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/remote", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
@@ -53,19 +53,19 @@ final class TestSSHD {
     }
 
     /// Settings that connect as the current user with the ed25519 key, checking known_hosts.
-    func settings(key: String? = nil, hostKey: HostKeyPolicy? = nil) -> SFTPSettings {
+    public func settings(key: String? = nil, hostKey: HostKeyPolicy? = nil) -> SFTPSettings {
         SFTPSettings(host: "127.0.0.1", port: port, username: NSUserName(),
                      authentication: .privateKey(path: key ?? clientKey, passphrase: nil),
                      hostKey: hostKey ?? .knownHosts(path: knownHosts), connectTimeout: 5, operationTimeout: 20)
     }
 
-    func start() throws {
+    public func start() throws {
         pid = try spawn("/usr/sbin/sshd", ["-f", folder + "/sshd_config", "-D", "-e"], log: folder + "/sshd.log")
         try waitUntilListening()
     }
 
     /// Kills the sshd and every session process it forked (SIGKILL, by PID).
-    func kill() {
+    public func kill() {
         guard let sshd = pid else { return }
         for child in Self.descendants(of: sshd).reversed() + [sshd] {
             Glibc.kill(child, SIGKILL)
@@ -75,7 +75,7 @@ final class TestSSHD {
         pid = nil
     }
 
-    func stop() {
+    public func stop() {
         kill()
         try? FileManager.default.removeItem(atPath: folder)
     }
@@ -132,7 +132,7 @@ final class TestSSHD {
 
     /// Runs a tool to its end and returns what it printed.
     @discardableResult
-    static func shell(_ tool: String, _ arguments: [String]) throws -> String {
+    public static func shell(_ tool: String, _ arguments: [String]) throws -> String {
         let output = NSTemporaryDirectory() + "dropgate-out-" + UUID().uuidString
         defer { unlink(output) }
         let child = try spawn(tool, arguments, log: output)
@@ -143,7 +143,7 @@ final class TestSSHD {
 }
 
 /// Starts `tool` with stdout and stderr appended to `log`; returns its PID.
-func spawn(_ tool: String, _ arguments: [String], log: String) throws -> pid_t {
+public func spawn(_ tool: String, _ arguments: [String], log: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -161,7 +161,7 @@ func spawn(_ tool: String, _ arguments: [String], log: String) throws -> pid_t {
 
 /// Writes `size` pseudo-random bytes to `path` and returns them.
 @discardableResult
-func writeRandomFile(_ path: String, size: Int) throws -> Data {
+public func writeRandomFile(_ path: String, size: Int) throws -> Data {
     var generator = SystemRandomNumberGenerator()
     var bytes = [UInt8](repeating: 0, count: size)
     for index in stride(from: 0, to: size, by: 8) {
