@@ -6,6 +6,12 @@ public enum JSONLines {
         try OrderedJSONEncoder.line(record)
     }
 
+    /// The record's line as UTF-8 bytes, appended to `out` with its newline (no String in between).
+    public static func append(_ record: Record, to out: inout [UInt8]) throws {
+        try OrderedJSONEncoder.encode(record).write(to: &out)
+        out.append(10)
+    }
+
     public static func decode(line: some StringProtocol) throws -> Record {
         try JSONValueDecoder.decode(Record.self, from: try JSONParser.parse(line))
     }

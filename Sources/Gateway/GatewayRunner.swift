@@ -80,7 +80,7 @@ public final class GatewayRunner: @unchecked Sendable {
             if let marker = GatewayRunner.doneFile(for: (path as NSString).lastPathComponent, pattern: channel.pickup.doneFile) {
                 unlink((path as NSString).deletingLastPathComponent + "/" + marker)
             }
-            pipeline.process(workPath: work, channel: channel, originalName: (path as NSString).lastPathComponent)
+            pipeline.process(workPath: work, channel: channel, originalName: (path as NSString).lastPathComponent, fresh: true)
         } catch {
             logger.error("cannot claim \(path): \(error)")
         }

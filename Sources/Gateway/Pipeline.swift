@@ -52,16 +52,21 @@ public final class Pipeline: @unchecked Sendable {
     // MARK: process
 
     /// Processes a work file from whatever state the ledger has for it.
-    public func process(workPath: String, channel: GatewayConfig.Channel, originalName: String? = nil) {
+    /// `fresh`: the file was claimed just now, so the ledger cannot know it yet.
+    public func process(workPath: String, channel: GatewayConfig.Channel, originalName: String? = nil, fresh: Bool = false) {
         let started = Date()
         let name = originalName ?? Pipeline.originalName(ofWorkFile: workPath)
         var entry: FileEntry
         do {
-            if let existing = try ledger.file(workPath: workPath) {
+            if !fresh, let existing = try ledger.file(workPath: workPath) {
                 entry = existing
             } else {
-                let size = (try? FileManager.default.attributesOfItem(atPath: workPath)[.size] as? Int64) ?? nil
-                entry = try ledger.receive(partner: channel.partner, channel: channel.name, name: name, workPath: workPath, size: size)
+                // Hashed before it is registered: one ledger write instead of two. (If hashing fails,
+                // the received state does it again and reports why.)
+                let hashed = try? hashFile(workPath)
+                let size = hashed?.1 ?? ((try? FileManager.default.attributesOfItem(atPath: workPath)[.size] as? Int64) ?? nil)
+                entry = try ledger.receive(partner: channel.partner, channel: channel.name, name: name, workPath: workPath,
+                                           size: size, sha256: hashed?.0)
                 log(entry, "received", started)
             }
         } catch {
@@ -102,10 +107,9 @@ public final class Pipeline: @unchecked Sendable {
                 try translate(&entry, channel: channel)
             case .translated:
                 try exportRecords(entry)
-                if !plugins.isEmpty {
-                    let records = try storedRecords(entry)
-                    for plugin in plugins { plugin.afterTranslate(entry, channel: channel, records: records, pipeline: self) }
-                }
+                let translated = entry
+                let records = StoredRecords { [unowned self] in try storedRecords(translated) }
+                for plugin in plugins { plugin.afterTranslate(entry, channel: channel, records: records, pipeline: self) }
                 emitter.runRoutes(for: entry, config: config, ledger: ledger, logger: logger, takeOver: { records, route in
                     try plugins.contains { try $0.handleEmit(records, route: route, source: entry, pipeline: self) }
                 }) { path, format, partner, channel in
@@ -132,7 +136,7 @@ public final class Pipeline: @unchecked Sendable {
         let job = Translator.Job(path: entry.workPath, fileName: entry.name, sha256: entry.sha256!, partner: entry.partner,
                                  channel: entry.channel, format: channel.format, mapping: channel.mapping, options: channel.options)
         var format = channel.format ?? ""
-        try ledger.commitTranslation(id) { sink in
+        let count = try ledger.commitTranslation(id) { sink in
             try translator.translate(job) { record in
                 format = record.source?.format ?? format
                 try sink.insert(id: record.id, type: record.type.rawValue, json: try JSONLines.line(record))
@@ -141,7 +145,7 @@ public final class Pipeline: @unchecked Sendable {
         }
         entry.state = .translated
         entry.format = format
-        entry.recordCount = (try ledger.file(id: id))?.recordCount ?? 0
+        entry.recordCount = count
     }
 
     /// A translated file's records, as stored.

@@ -9,7 +9,7 @@ public protocol PipelinePlugin: Sendable {
     /// Before a received file is translated. Throw an `ErrorReport` to quarantine it.
     func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws
     /// After a file's records are committed (`translated`), before it is archived.
-    func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline)
+    func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: StoredRecords, pipeline: Pipeline)
     /// After a file went to quarantine (the original is still readable at `file.finalPath`).
     func afterQuarantine(_ file: FileEntry, channel: GatewayConfig.Channel, report: ErrorReport, pipeline: Pipeline)
     /// Before a route writes `records` for a partner: return true to take them over instead (e.g.
@@ -25,12 +25,29 @@ public protocol PipelinePlugin: Sendable {
 
 extension PipelinePlugin {
     public func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws {}
-    public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline) {}
+    public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: StoredRecords, pipeline: Pipeline) {}
     public func afterQuarantine(_ file: FileEntry, channel: GatewayConfig.Channel, report: ErrorReport, pipeline: Pipeline) {}
     public func handleEmit(_ records: [Record], route: GatewayConfig.Route, source: FileEntry, pipeline: Pipeline) throws -> Bool { false }
     public func afterEmit(_ path: String, format: String, partner: String, channel: String, pipeline: Pipeline) {}
     public func tick(now: Date, pipeline: Pipeline) {}
     public func statusLines(config: GatewayConfig, ledger: Ledger, now: Date) -> [String] { [] }
+}
+
+/// A translated file's records, read from the ledger the first time a plugin asks for them (most
+/// plugins look only at the file's format and never do).
+public final class StoredRecords: @unchecked Sendable {
+    // @unchecked: used on the pipeline's one thread, during one file's hooks.
+    private let load: () throws -> [Record]
+    private var cached: [Record]?
+    public init(_ load: @escaping () throws -> [Record]) { self.load = load }
+    public convenience init(_ records: [Record]) { self.init { records } }
+
+    public func all() throws -> [Record] {
+        if let cached { return cached }
+        let records = try load()
+        cached = records
+        return records
+    }
 }
 
 /// The plugins the gateway runs, in order. Adding one is one file and one line here.

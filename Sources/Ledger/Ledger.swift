@@ -54,9 +54,10 @@ public final class Ledger: Sendable {
     // MARK: files
 
     /// Registers a claimed file as `received`.
-    public func receive(partner: String, channel: String, name: String, workPath: String, size: Int64?, now: Date = Date()) throws -> FileEntry {
+    public func receive(partner: String, channel: String, name: String, workPath: String, size: Int64?, sha256: String? = nil,
+                        now: Date = Date()) throws -> FileEntry {
         try db.write { db in
-            var f = FileEntry(id: nil, partner: partner, channel: channel, name: name, size: size, sha256: nil, format: nil,
+            var f = FileEntry(id: nil, partner: partner, channel: channel, name: name, size: size, sha256: sha256, format: nil,
                               state: .received, recordCount: 0, workPath: workPath, finalPath: nil, error: nil,
                               duplicateOf: nil, receivedAt: now, updatedAt: now)
             try f.insert(db)
@@ -92,7 +93,8 @@ public final class Ledger: Sendable {
     /// Stores a file's records as they stream in and marks it `translated`, all in one
     /// transaction: if `body` throws, nothing of the file is stored. Idempotent: records already
     /// stored for the file are replaced, never duplicated. `body` returns the format id.
-    public func commitTranslation(_ id: Int64, now: Date = Date(), body: (RecordSink) throws -> String) throws {
+    @discardableResult
+    public func commitTranslation(_ id: Int64, now: Date = Date(), body: (RecordSink) throws -> String) throws -> Int {
         try db.write { db in
             try db.execute(sql: "DELETE FROM records WHERE fileId = ?", arguments: [id])
             let sink = RecordSink(fileId: id, statement: try db.makeStatement(sql: "INSERT INTO records (fileId, idx, id, type, json) VALUES (?, ?, ?, ?, ?)"))
@@ -100,6 +102,7 @@ public final class Ledger: Sendable {
             try db.execute(sql: "UPDATE files SET state = ?, format = ?, recordCount = ?, updatedAt = ? WHERE id = ?",
                            arguments: [FileState.translated, format, sink.count, now, id])
             try Ledger.audit(db, id, "translated", "\(sink.count) records as \(format)", now)
+            return sink.count
         }
     }
 

@@ -76,22 +76,22 @@ struct TranslateCommand: ParsableCommand {
             FileManager.default.createFile(atPath: tmp, contents: nil)
             defer { unlink(tmp) }
             guard let out = FileHandle(forWritingAtPath: tmp) else { throw ValidationError("cannot create a temp file") }
-            var buffer = ""
+            var buffer = [UInt8]()
+            buffer.reserveCapacity(1 << 20)
             var count = 0
             var lastProgress = Date()
             do {
                 let job = try read.job(for: path, config: cfg)
                 try translator.translate(job) { record in
-                    buffer += try JSONLines.line(record)
-                    buffer += "\n"
+                    try JSONLines.append(record, to: &buffer)
                     count += 1
-                    if buffer.utf8.count > 1 << 20 { out.write(Data(buffer.utf8)); buffer = "" }
+                    if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
                     if progress, Date().timeIntervalSince(lastProgress) > 0.5 {
                         printErrInline("\(path): \(count) records")
                         lastProgress = Date()
                     }
                 }
-                out.write(Data(buffer.utf8))
+                out.write(Data(buffer))
                 try out.close()
                 if progress && count > 0 { printErrInline("") }
                 try copyToStdout(tmp)

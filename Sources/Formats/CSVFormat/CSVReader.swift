@@ -1,7 +1,9 @@
 import FormatKit
 
 /// Streams a CSV file record by record; each record (or group of records) is one unit.
-/// A unit `row` has one child per column, named by its header and by its 1-based number.
+/// A unit `row` has one child per column, named by its header — or, with `header: false`, by its
+/// 1-based column number (`3`); to address a file that has a header by number, use `header: false`
+/// with `skipLines: 1`.
 struct CSVReader: DocumentReader {
     let options: FormatOptions
 
@@ -33,9 +35,10 @@ struct CSVReader: DocumentReader {
                                   line: record.line, column: min(record.fields.count, header.count) + 1)
             }
             var row = Node("row", line: record.line, column: 1)
+            row.children.reserveCapacity(record.fields.count)
             for (i, value) in record.fields.enumerated() {
-                if let name = header?[safe: i], !name.isEmpty { row.append(Node(name, value: value, line: record.line, column: i + 1)) }
-                row.append(Node(String(i + 1), value: value, line: record.line, column: i + 1))
+                let name = header.map { $0[safe: i] ?? "" } ?? String(i + 1)
+                if !name.isEmpty { row.append(Node(name, value: value, line: record.line, column: i + 1)) }
             }
             if groupColumns.isEmpty {
                 try emit(row)

@@ -61,11 +61,15 @@ public struct EInvoicePlugin: PipelinePlugin {
         }
     }
 
-    public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline) {
+    public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: StoredRecords, pipeline: Pipeline) {
         // Results only concern a gateway that uploads: one with a platform partner.
         guard (file.format ?? channel.format) == TWEInvoiceFormat.id, pipeline.config.partners.contains(where: EInvoiceSettings.isPlatform) else { return }
-        EInvoiceResults(queue: EInvoiceQueue(ledger: pipeline.ledger), ledger: pipeline.ledger, logger: pipeline.logger)
-            .apply(records, from: file)
+        do {
+            EInvoiceResults(queue: EInvoiceQueue(ledger: pipeline.ledger), ledger: pipeline.ledger, logger: pipeline.logger)
+                .apply(try records.all(), from: file)
+        } catch {
+            pipeline.logger.error("\(file.partner) \(file.name): cannot read its records for the upload results: \(error)")
+        }
     }
 
     public func statusLines(config: GatewayConfig, ledger: Ledger, now: Date) -> [String] {

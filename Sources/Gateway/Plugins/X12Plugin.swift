@@ -43,7 +43,7 @@ public struct X12Plugin: PipelinePlugin {
                           line: header.line, column: header.column, segment: "ISA", field: "ISA13")
     }
 
-    public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: [Record], pipeline: Pipeline) {
+    public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: StoredRecords, pipeline: Pipeline) {
         guard file.format == X12Format.id, let id = file.id else { return }
         let ledger = pipeline.ledger
         do {
@@ -52,7 +52,7 @@ public struct X12Plugin: PipelinePlugin {
                 X12ReceivedInterchange(partner: file.partner, sender: $0.key.sender, receiver: $0.key.receiver,
                                        controlNumber: $0.key.controlNumber, fileId: id, receivedAt: file.receivedAt)
             })
-            try applyAcknowledgments(records, from: file, pipeline: pipeline)
+            try applyAcknowledgments(try records.all(), from: file, pipeline: pipeline)
             X12AckSender(file: file, channel: channel, pipeline: pipeline).send(reports)
         } catch {
             pipeline.logger.error("\(file.partner) \(file.name): x12 interchange tracking failed: \(error)")
