@@ -20,7 +20,7 @@ def check(r8):
     return str((10 - sum(int(d) * x for d, x in zip(r8, w)) % 10) % 10)
 odfi = "23138010"
 rdfis = ["12104288", "09100001", "02100002", "01140153"]
-lines = ["101 231380104 12345678902503140930A094101FEDERAL RESERVE BANK   ACME PAYROLL           ".ljust(94)]
+lines = ["101 23138010412345678902503140930A094101FEDERAL RESERVE BANK   ACME PAYROLL           ".ljust(94)]
 lines.append(("5220ACME PAYROLL                        1234567890PPDPAYROLL         250317   1" + odfi + "0000001").ljust(94))
 total = hash_ = 0
 for i in range(1, n + 1):
@@ -47,11 +47,15 @@ report() {  # name, time -v log
     awk -v n="$1" -v b="$BYTES" -v s="$secs" -v r="$rss" 'BEGIN { printf "%-10s %8.3f s  %8.1f MB/s  peak RSS %7.1f MB\n", n, s, b / 1e6 / s, r / 1024 }'
 }
 
-# 2. dropgate (release build): read every entry into its tree and validate everything.
+# 2. dropgate (release build): read every entry into its tree and validate everything (the
+#    format's checks: structure, fields, check digits, counts, hash, totals, trace order) — the
+#    peer's job; then, separately, the same plus mapping every entry to a canonical payment.
 BIN="${DROPGATE_BIN:-}"
 if [ -z "$BIN" ]; then swift build -c release --product dropgate >/dev/null; BIN=.build/release/dropgate; fi
-/usr/bin/time -v "$BIN" validate --format nacha "$FILE" >"$WORK/ours.out" 2>"$WORK/ours.time" || { cat "$WORK/ours.out" "$WORK/ours.time"; exit 1; }
+/usr/bin/time -v "$BIN" validate --format nacha --format-only "$FILE" >"$WORK/ours.out" 2>"$WORK/ours.time" || { cat "$WORK/ours.out" "$WORK/ours.time"; exit 1; }
 report dropgate "$WORK/ours.time"
+/usr/bin/time -v "$BIN" translate --format nacha "$FILE" >/dev/null 2>"$WORK/map.time" || { cat "$WORK/map.time"; exit 1; }
+report "dropgate+map" "$WORK/map.time"
 
 # 3. achkit in a throwaway venv.
 python3 -m venv "$WORK/venv" >/dev/null
@@ -66,3 +70,6 @@ print(result if not hasattr(result, "ok") else result.ok)
 PY
 /usr/bin/time -v "$WORK/venv/bin/python" "$WORK/peer.py" "$FILE" >"$WORK/peer.out" 2>"$WORK/peer.time" || { cat "$WORK/peer.out" "$WORK/peer.time"; exit 1; }
 report achkit "$WORK/peer.time"
+ours=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$WORK/ours.time")
+peer=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$WORK/peer.time")
+awk -v o="$ours" -v p="$peer" 'BEGIN { printf "read+validate: dropgate is %.1fx achkit (target >= 30x; >= 100 MB/s)\n", p / o }'

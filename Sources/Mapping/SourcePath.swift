@@ -67,28 +67,46 @@ struct SourcePath: Sendable, CustomStringConvertible {
 
     /// Every node the path reaches from `node` (or from `root` when absolute), in document order.
     func select(from node: Node, root: Node) -> [Node] {
-        var current = [absolute ? root : node]
-        for step in steps {
-            var next = [Node]()
-            for n in current {
-                var matches = n.children.filter { c in
-                    (step.name == "*" || c.name == step.name) && step.predicates.allSatisfy { p in
-                        c.children.contains { $0.name == p.child && p.values.contains(($0.value ?? "").trimmed) }
-                    }
-                }
-                if let i = step.index { matches = matches.count >= i ? [matches[i - 1]] : [] }
-                next.append(contentsOf: matches)
-            }
-            current = next
-            if current.isEmpty { break }
-        }
-        return current
+        var out = [Node]()
+        collect(absolute ? root : node, step: 0, into: &out)
+        return out
     }
 
-    /// The first reached node's value (a node with children but no value gives nil).
+    /// The first reached node that has a value (a node with children but no value is passed over),
+    /// found depth-first without collecting the others: the mapping's hot path.
     func value(from node: Node, root: Node) -> (String, Node)? {
-        for n in select(from: node, root: root) { if let v = n.value { return (v, n) } }
+        first(absolute ? root : node, step: 0)
+    }
+
+    private func collect(_ n: Node, step: Int, into out: inout [Node]) {
+        if step == steps.count { out.append(n); return }
+        let s = steps[step]
+        var seen = 0
+        for c in n.children where SourcePath.matches(c, s) {
+            seen += 1
+            if let i = s.index, seen != i { continue }
+            collect(c, step: step + 1, into: &out)
+            if s.index != nil { return }
+        }
+    }
+
+    private func first(_ n: Node, step: Int) -> (String, Node)? {
+        if step == steps.count { return n.value.map { ($0, n) } }
+        let s = steps[step]
+        var seen = 0
+        for c in n.children where SourcePath.matches(c, s) {
+            seen += 1
+            if let i = s.index, seen != i { continue }
+            if let found = first(c, step: step + 1) { return found }
+            if s.index != nil { return nil }
+        }
         return nil
+    }
+
+    private static func matches(_ c: Node, _ step: Step) -> Bool {
+        (step.name == "*" || c.name == step.name) && step.predicates.allSatisfy { p in
+            c.children.contains { $0.name == p.child && p.values.contains(($0.value ?? "").trimmed) }
+        }
     }
 }
 

@@ -12,6 +12,9 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var config: ConfigOptions
     @OptionGroup var read: ReadOptions
 
+    @Flag(help: "Only the format's own checks (structure, fields, counts, totals); skip mapping every unit to its record.")
+    var formatOnly = false
+
     @Argument(help: "Files to check.")
     var files: [String]
 
@@ -30,13 +33,13 @@ struct ValidateCommand: ParsableCommand {
             let errors = findings.filter { $0.severity == .error }
             var mappingProblem: String?
             var count = 0
-            if errors.isEmpty {
+            if errors.isEmpty && !formatOnly {
                 do { count = try translator.translate(job) { _ in } } catch { mappingProblem = error.descriptionWithoutFile }
             }
             let problems = errors.count + (mappingProblem == nil ? 0 : 1)
             let warnings = findings.count - errors.count
             if problems == 0 {
-                print("\(path): OK, \(count) record(s)" + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
+                print("\(path): OK" + (formatOnly ? "" : ", \(count) record(s)") + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
             } else {
                 failed = true
                 print("\(path): \(problems) error(s)" + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
