@@ -35,7 +35,8 @@ if [ -z "$bin" ]; then
   swift build -c "$config" --product dropgate --package-path "$root" 2>&1 | tail -1
   bin="$root/.build/$config/dropgate"
 fi
-/usr/bin/time -f "dropgate: %e s, peak RSS %M KB" "$bin" translate --format mt940 "$work/statements.sta" > "$work/records.jsonl"
+/usr/bin/time -f "dropgate read+check (validate --format-only): %e s, peak RSS %M KB" "$bin" validate --format mt940 --format-only --option strictBalances=false "$work/statements.sta" > /dev/null || true
+/usr/bin/time -f "dropgate translate to canonical JSONL: %e s, peak RSS %M KB" "$bin" translate --format mt940 "$work/statements.sta" > "$work/records.jsonl"
 echo "dropgate records: $(wc -l < "$work/records.jsonl")"
 
 python3 -m venv "$work/venv"
