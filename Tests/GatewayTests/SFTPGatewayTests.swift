@@ -3,7 +3,7 @@ import XCTest
 import Gateway
 import Ledger
 import Logging
-import SSHDTestSupport
+import TestSupport
 import Transport
 
 /// The SFTP plugin inside a real gateway, against a real OpenSSH sshd on 127.0.0.1. Time is

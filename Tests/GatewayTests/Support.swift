@@ -1,17 +1,11 @@
 import Foundation
 import XCTest
+import TestSupport
 import Gateway
 import Ledger
 import Logging
 
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-    }
-    fatalError("Package.swift not found above \(#filePath)")
-}()
+let packageRoot = ProjectPaths.packageRoot
 
 /// A throwaway gateway home: config, inbox, var, using the project's own mappings.
 struct GatewayHome {

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Canonical
 
@@ -90,14 +91,7 @@ enum DayFixture {
     /// What we expect to see paid: yesterday's open invoice, today's documents and payments.
     static var expected: [Record] { [openFromYesterday] + invoices + payments }
 
-    /// The package root (the folder with Package.swift), found from this file's path.
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url.path
-    }()
+    static let packageRoot = ProjectPaths.packageRoot
 
     static var rulesDirectory: String { packageRoot + "/mappings/gl" }
 

@@ -1,22 +1,11 @@
+import TestSupport
 import Foundation
 import FormatKit
 
 /// The shared public corpus, found from this file: `<packageRoot>/../shared/corpus`, else `/work/shared/corpus`.
 enum Corpus {
-    /// The folder holding Package.swift.
-    static let packageRoot: String = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.path
-    }()
-
-    static let root: String? = {
-        for candidate in [URL(fileURLWithPath: packageRoot + "/../shared/corpus").standardized.path, "/work/shared/corpus"]
-        where FileManager.default.fileExists(atPath: candidate) { return candidate }
-        return nil
-    }()
+    static let packageRoot = ProjectPaths.packageRoot
+    static let root = ProjectPaths.corpus()
 
     static var iso20022: String? { root.map { $0 + "/xsd/iso20022" } }
 

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Canonical
 import FormatKit
 import Mapping
@@ -102,7 +103,7 @@ final class CorpusConformanceTests: XCTestCase {
         XCTAssertGreaterThan(compared, 40, "files compared with expected outputs")
         XCTAssertTrue(unbalanced.contains("svenstaro-mt940-rs/mt940/full/jejik/knab.sta"))
         print("mt940 corpus: \(checked) files checked, \(compared) compared with expected outputs; "
-              + "rejected as unbalanced (figures otherwise equal to the peer's): \(unbalanced.joined(separator: ", "))")
+              + "unbalanced (flagged by default, refused with strictBalances; figures otherwise equal to the peer's): \(unbalanced.joined(separator: ", "))")
     }
 
     /// Compares with the `.json`/`.yml` beside the file, if any; returns whether one was found.
@@ -154,9 +155,5 @@ final class CorpusConformanceTests: XCTestCase {
         return ["sta", "txt", "mta"].contains(ext)
     }
 
-    /// `<package root>/../shared/corpus/mt940`, else `/work/shared/corpus/mt940`.
-    static func corpus() -> URL? {
-        let candidates = [URL(fileURLWithPath: packageRoot + "/../shared/corpus/mt940").standardized, URL(fileURLWithPath: "/work/shared/corpus/mt940")]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("MANIFEST.tsv").path) }
-    }
+    static func corpus() -> URL? { ProjectPaths.corpus("mt940").map { URL(fileURLWithPath: $0) } }
 }

@@ -1,18 +1,11 @@
 import XCTest
+import TestSupport
 import Canonical
 import FormatKit
 import Mapping
 import Gateway
 
-/// The package root (where Package.swift is), found from this file's path.
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-    }
-    fatalError("Package.swift not found above \(#filePath)")
-}()
+let packageRoot = ProjectPaths.packageRoot
 
 /// File → MT940 reader → mapping → canonical records, through the gateway's Translator.
 final class TranslateTests: XCTestCase {

@@ -1,3 +1,4 @@
+import TestSupport
 import Canonical
 import FormatKit
 import Foundation
@@ -57,15 +58,9 @@ enum Sample {
 
     /// The shared corpus: `<package root>/../shared/corpus`, else `/work/shared/corpus`; nil when neither exists.
     static func corpus(_ family: String) -> URL? {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir = dir.deletingLastPathComponent()
+        ProjectPaths.corpus(family).map { URL(fileURLWithPath: $0) }.flatMap {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("MANIFEST.tsv").path) ? $0 : nil
         }
-        for base in [dir.appendingPathComponent("../shared/corpus"), URL(fileURLWithPath: "/work/shared/corpus")] {
-            let url = base.appendingPathComponent(family).standardized
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("MANIFEST.tsv").path) { return url }
-        }
-        return nil
     }
 }
 

@@ -4,15 +4,12 @@ import Foundation
 import Gateway
 import Mapping
 import XCTest
+import TestSupport
 @testable import NACHA
 
 /// File → reader → default mapping `mappings/nacha/payment.yaml` → canonical payment records.
 final class TranslateTests: XCTestCase {
-    private func translator() throws -> Translator {
-        var dir = URL(fileURLWithPath: #filePath)
-        repeat { dir.deleteLastPathComponent() } while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path)
-        return Translator(mappings: try MappingLibrary(directory: dir.appendingPathComponent("mappings").path))
-    }
+    private func translator() throws -> Translator { Translator(mappings: try MappingLibrary(directory: ProjectPaths.mappings)) }
 
     private func translate(_ path: String, format: String? = "nacha", options: [String: String] = [:]) throws -> [Record] {
         var out = [Record]()

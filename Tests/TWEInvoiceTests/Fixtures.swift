@@ -1,26 +1,12 @@
+import TestSupport
 import Foundation
 import Canonical
 import FormatKit
 
 /// Shared test inputs: the corpus location and generated canonical invoices.
 enum Fixtures {
-    /// `<packageRoot>/../shared/corpus`, else `/work/shared/corpus`; nil when neither exists.
-    static var corpus: String? {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir.deleteLastPathComponent()
-        }
-        for candidate in [dir.appendingPathComponent("../shared/corpus").standardized.path, "/work/shared/corpus"] {
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    static var packageRoot: String {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { dir.deleteLastPathComponent() }
-        return dir.path
-    }
+    static var corpus: String? { ProjectPaths.corpus() }
+    static var packageRoot: String { ProjectPaths.packageRoot }
 
     static var mig32Schemas: String? { corpus.map { $0 + "/xsd/tw-einvoice/mig-v3.2" } }
 

@@ -3,7 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
-import SSHDTestSupport
+import TestSupport
 @testable import Transport
 
 final class SFTPConnectionTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import SSHDTestSupport
+import TestSupport
 @testable import Transport
 
 final class SFTPPullTests: XCTestCase {

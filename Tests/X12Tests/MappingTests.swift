@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Canonical
 import FormatKit
 import Mapping
@@ -6,11 +7,7 @@ import Mapping
 
 /// File → X12 reader → default mapping (mappings/x12/*.yaml) → canonical records.
 final class X12MappingTests: XCTestCase {
-    private func library(file: String = #filePath) throws -> MappingLibrary {
-        var dir = URL(fileURLWithPath: file).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { dir = dir.deletingLastPathComponent() }
-        return try MappingLibrary(directory: dir.appendingPathComponent("mappings").path)
-    }
+    private func library() throws -> MappingLibrary { try MappingLibrary(directory: ProjectPaths.mappings) }
 
     private func translate(_ input: ByteReader, options: FormatOptions = FormatOptions()) throws -> [Record] {
         let lib = try library()

@@ -1,19 +1,10 @@
+import TestSupport
 import Foundation
 import FormatKit
 @testable import X12
 
 /// The shared corpus: `<packageRoot>/../shared/corpus`, else `/work/shared/corpus`; nil when neither exists.
-func corpusDirectory(_ family: String = "x12", file: String = #filePath) -> String? {
-    var dir = URL(fileURLWithPath: file).deletingLastPathComponent()
-    while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-        dir = dir.deletingLastPathComponent()
-    }
-    for candidate in [dir.appendingPathComponent("../shared/corpus/\(family)").standardized.path, "/work/shared/corpus/\(family)"]
-    where FileManager.default.fileExists(atPath: candidate) {
-        return candidate
-    }
-    return nil
-}
+func corpusDirectory(_ family: String = "x12") -> String? { ProjectPaths.corpus(family) }
 
 /// Every unit the reader emits for `text`.
 func units(_ text: String, options: FormatOptions = FormatOptions()) throws -> [Node] {
