@@ -45,7 +45,7 @@ let package = Package(
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "Transport", dependencies: ["Ledger", "CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
+            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "Posting", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
@@ -68,7 +68,7 @@ let package = Package(
         // A real OpenSSH sshd on 127.0.0.1 for the SFTP tests of Transport and Gateway.
         .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport", "GLFormats", "TestSupport"]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["TestSupport", "Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),
     ]
 )

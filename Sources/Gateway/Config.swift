@@ -49,6 +49,9 @@ public struct GatewayConfig: Sendable {
         public var mapping: String?
         public var toPartner: String
         public var toChannel: String
+        /// Post the records through the posting rules (`mappings/gl/`) first and write the journal
+        /// entries (for `gl-csv`, `quickbooks-iif`).
+        public var post: Bool = false
     }
 
     public var configFile: String
@@ -195,7 +198,7 @@ struct ConfigReader {
             unknownKeys(r, Self.routeKeys, at: at)
             let from = r["from"], emit = r["emit"]
             unknownKeys(from, ["partner", "channel", "type"], at: "\(at).from")
-            unknownKeys(emit, ["format", "mapping", "partner", "channel"], at: "\(at).emit")
+            unknownKeys(emit, ["format", "mapping", "partner", "channel", "post"], at: "\(at).emit")
             guard let format = emit?["format"]?.string, let toPartner = emit?["partner"]?.string, let toChannel = emit?["channel"]?.string else {
                 problems.append("\(at).emit: needs format, partner and channel"); continue
             }
@@ -204,7 +207,8 @@ struct ConfigReader {
             if let p = from?["partner"]?.string, config.partner(named: p) == nil { problems.append("\(at).from.partner: unknown partner \"\(p)\"") }
             config.routes.append(GatewayConfig.Route(name: r["name"]?.string ?? "route \(i)", fromPartner: from?["partner"]?.string,
                                                      fromChannel: from?["channel"]?.string, fromType: from?["type"]?.string,
-                                                     format: format, mapping: emit?["mapping"]?.string, toPartner: toPartner, toChannel: toChannel))
+                                                     format: format, mapping: emit?["mapping"]?.string, toPartner: toPartner, toChannel: toChannel,
+                                                     post: emit?["post"]?.bool ?? false))
         }
         return config
     }

@@ -4,6 +4,7 @@ import FormatKit
 import Ledger
 import Logging
 import Mapping
+import Posting
 import Transport
 
 /// Writes canonical records as partner files: through a format's `RecordWriter`, or for tabular
@@ -83,7 +84,7 @@ public struct Emitter: Sendable {
             return
         }
         for route in routes {
-            let selected = records.filter { route.fromType == nil || $0.type.rawValue == route.fromType }
+            var selected = records.filter { route.fromType == nil || $0.type.rawValue == route.fromType }
             guard !selected.isEmpty else { continue }
             let base = (entry.name as NSString).deletingPathExtension
             do {
@@ -92,6 +93,17 @@ public struct Emitter: Sendable {
                     try ledger.recordOutbound(partner: route.toPartner, channel: route.toChannel, format: route.format, name: "(handed to a plugin)",
                                               path: "", sourceFileId: fileId, route: route.name, recordCount: selected.count)
                     continue
+                }
+                if route.post {
+                    // Voids and cancels reverse an entry posted from an earlier file: posting is
+                    // deterministic, so the original invoice, found in the ledger, is posted again.
+                    let poster = try Poster(rulesDirectory: mappings.directory + "/gl")
+                    selected = try poster.post(records: selected) { number in
+                        guard let original = try? ledger.invoiceRecord(number: number).flatMap({ try? JSONLines.decode(line: $0) }),
+                              let entry = try? poster.post(records: [original]).first, case .journalEntry(let j) = entry.body else { return nil }
+                        return j
+                    }
+                    if selected.isEmpty { continue }
                 }
                 let partner = config.partner(named: route.toPartner)
                 var request = Request(format: route.format, mapping: route.mapping, partner: route.toPartner, settings: partner?.settings ?? [:])

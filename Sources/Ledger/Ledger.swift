@@ -127,6 +127,17 @@ public final class Ledger: Sendable {
         try db.read { try String.fetchAll($0, sql: "SELECT json FROM records WHERE fileId = ? ORDER BY idx", arguments: [fileId]) }
     }
 
+    /// The stored invoice record (JSON line) with this number, the latest if several.
+    public func invoiceRecord(number: String) throws -> String? {
+        // The number as the canonical writer quotes it, with LIKE's wildcards escaped.
+        let quoted = JSONValue.string(number).jsonText
+            .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        return try db.read {
+            try String.fetchOne($0, sql: "SELECT json FROM records WHERE type = 'invoice' AND json LIKE ? ESCAPE '\\' ORDER BY fileId DESC, idx DESC LIMIT 1",
+                                arguments: ["%\"number\":" + quoted + ",%"])
+        }
+    }
+
     public func recordCount() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM records") ?? 0 } }
 
     public func stateCounts() throws -> [(FileState, Int)] {
