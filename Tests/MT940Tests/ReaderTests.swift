@@ -143,6 +143,18 @@ final class ReaderTests: XCTestCase {
         XCTAssertEqual(MT940Reader().validate(ByteReader(text: broken)).map(\.code), ["mt940.balance-mismatch"], "validate always reports it")
     }
 
+    /// Real exports that omit the closing balance or garble the optional :65: are read with a
+    /// warning by default; `validate` and `strictBalances` refuse them.
+    func testMissingClosingBalanceAndGarbledForwardBalanceAreWarningsUnlessStrict() throws {
+        let noClosing = Self.plain.replacingOccurrences(of: ":62F:C231230EUR849,50\n", with: ":65:Dnullnull7414,3\n")
+        let unit = try XCTUnwrap(try statements(noClosing).first)
+        XCTAssertNil(unit.child("closingBalance"))
+        XCTAssertEqual(unit.children(named: "warning").compactMap(\.value).count, 2, unit.outline())
+        XCTAssertTrue(unit.children(named: "warning").contains { $0.value?.contains(":65: kept as text") == true })
+        XCTAssertNotNil(readError(noClosing), "strict reading refuses it")
+        XCTAssertFalse(MT940Reader().validate(ByteReader(text: noClosing)).isEmpty, "validate reports it")
+    }
+
     func testBadLineDateNamesLineColumnAndSubfield() throws {
         let bad = Self.plain.replacingOccurrences(of: ":61:231230C100,", with: ":61:231330C100,")
         let error = try XCTUnwrap(readError(bad))

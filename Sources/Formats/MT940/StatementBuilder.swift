@@ -5,6 +5,11 @@ import FormatKit
 /// require: the message starts with :20:, has one :25: account, a :28C: statement number,
 /// header fields before the :61: lines, :62F/M: after them; MT940 and MT950 carry an opening
 /// and a closing balance, and opening + lines = closing (unless `checkBalances` is off).
+///
+/// When `checkBalances` is off (the default for reading; `validate` and `strictBalances` turn it
+/// on), three things real exports get wrong are read with a `warning` child instead of refused:
+/// opening + lines ≠ closing (the translator flags the record), a missing closing balance, and an
+/// unreadable optional :64:/:65: balance (kept as raw text).
 struct StatementBuilder {
     let checkBalances: Bool
 
@@ -54,6 +59,11 @@ struct StatementBuilder {
             case "86" where previousTag == "61":
                 statement.children[statement.children.count - 1].append(TransactionDetails.parse(field, name: "details"))
             case "86": statement.append(TransactionDetails.parse(field, name: "information"))
+            case "64" where !checkBalances, "65" where !checkBalances:
+                do { statement.append(try HeaderFields.balance(field, name: role.name).node) } catch let error as FormatError {
+                    statement.append(Node.field(role.name, field))
+                    statement.append(Node("warning", value: ":\(field.tag): kept as text: \(error.message)", line: field.line, column: 1))
+                }
             default:  // balances
                 let balance = try HeaderFields.balance(field, name: role.name)
                 statement.append(balance.node)
@@ -63,6 +73,9 @@ struct StatementBuilder {
             previousTag = field.tag
         }
         try requireFields(statement, message, first)
+        if statement["messageType"] != "942", closing == nil, !checkBalances {
+            statement.append(Node("warning", value: "the statement has no :62F: or :62M: closing balance", line: first.line, column: 1))
+        }
         if checkBalances, let opening, let closing, opening.signed + sum != closing.signed {
             throw FormatError("mt940.balance-mismatch",
                               "opening balance :\(opening.field.tag): \(opening.signed) + statement lines \(sum) = \(opening.signed + sum), "
@@ -82,7 +95,8 @@ struct StatementBuilder {
     private func requireFields(_ statement: Node, _ message: Message, _ first: Field) throws {
         var required = [("account", ":25: account identification"), ("statementNumber", ":28C: statement number")]
         if statement["messageType"] != "942" {
-            required += [("openingBalance", ":60F: or :60M: opening balance"), ("closingBalance", ":62F: or :62M: closing balance")]
+            required += [("openingBalance", ":60F: or :60M: opening balance")]
+            if checkBalances { required += [("closingBalance", ":62F: or :62M: closing balance")] }
         }
         for (name, what) in required where statement.child(name) == nil {
             throw FormatError("mt940.missing-tag", "the statement \(first.lines[0]) has no \(what)",
