@@ -19,6 +19,11 @@ public struct FormatError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// `line 12, column 5, segment N1, field N102: message [code]`
     public var description: String {
+        FormatError.located(message, code: code, line: line, column: column, segment: segment, field: field)
+    }
+
+    /// A message with its place in front and its code behind — the one wording every report uses.
+    public static func located(_ message: String, code: String, line: Int?, column: Int?, segment: String?, field: String?) -> String {
         var at = [String]()
         if let line { at.append("line \(line)") }
         if let column { at.append("column \(column)") }

@@ -48,11 +48,6 @@ public struct ErrorReport: Error, Codable, Sendable, CustomStringConvertible {
     public var json: String { (try? OrderedJSONEncoder.line(self)) ?? "{}" }
 
     public var description: String {
-        var at = [String]()
-        if let line { at.append("line \(line)") }
-        if let column { at.append("column \(column)") }
-        if let segment { at.append("segment \(segment)") }
-        if let field { at.append("field \(field)") }
-        return "\(file): " + (at.isEmpty ? "" : at.joined(separator: ", ") + ": ") + message + " [\(code)]"
+        "\(file): " + FormatError.located(message, code: code, line: line, column: column, segment: segment, field: field)
     }
 }
