@@ -1,7 +1,7 @@
 # dropgate — two commands: `make run` and `make test` (see README.md).
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time
+APT_PACKAGES := libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time
 CONFIG ?= gateway.yaml
 
 .PHONY: deps build release run test bench clean-var

@@ -159,7 +159,7 @@ public final class Ledger: Sendable {
     }
 
     static func audit(_ db: Database, _ fileId: Int64?, _ event: String, _ detail: String?, _ now: Date) throws {
-        try db.execute(sql: "INSERT INTO audit (at, fileId, event, detail) VALUES (?, ?, ?, ?)", arguments: [now, fileId, event, detail])
+        try AuditChain.append(db, fileId: fileId, event: event, detail: detail, at: now)
     }
 
     public func auditTrail(fileId: Int64) throws -> [(event: String, detail: String?)] {

@@ -160,5 +160,25 @@ enum Migrations {
             }
             try db.alter(table: "outbound") { t in t.add(column: "deliveredAt", .datetime) }
         }
-    }
+            m.registerMigration("audit: hash chain") { db in
+            // Every audit row carries the hash of the row before it and of its own content (AuditChain);
+            // the rows that exist are chained here, in seq order, and the head records the last one.
+            try db.alter(table: "audit") { t in
+                t.add(column: "prevHash", .text)
+                t.add(column: "hash", .text)
+            }
+            try db.create(table: "audit_head") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("seq", .integer).notNull()              // the last row appended
+                t.column("hash", .text).notNull()                // its hash (64 zeros before the first)
+                t.column("count", .integer).notNull()            // rows ever appended
+            }
+            try db.execute(sql: "DROP TRIGGER audit_no_update")
+            try AuditChain.chainExisting(db)
+            try db.execute(sql: """
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                """)
+        }
+}
 }
