@@ -40,13 +40,14 @@ let package = Package(
         .target(name: "MT940", dependencies: ["FormatKit", "Canonical"], path: "Sources/Formats/MT940"),
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
-        .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         // libssh2 for SFTP (Debian 12 ships 1.10: ed25519/ECDSA keys only, see TOOLCHAIN.md).
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "Transport", dependencies: ["Ledger", "CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [
             "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "Posting", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "dropgate", dependencies: [
             "Gateway", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -99,6 +99,11 @@ extension GatewayConfig {
         problems = reader.problems
         if checkMappings {
             do {
+                if yaml["folders"]?["mappings"] != nil {
+                    _ = try ResourceLocator().mappings(explicit: config.mappingsDir)
+                } else {
+                    config.mappingsDir = try ResourceLocator().mappings(besideConfig: config.mappingsDir)
+                }
                 let lib = try MappingLibrary(directory: config.mappingsDir)
                 for (pi, p) in config.partners.enumerated() {
                     for (ci, c) in p.channels.enumerated() {
@@ -148,7 +153,8 @@ struct ConfigReader {
         var config = GatewayConfig(configFile: file, root: root, inbox: inbox,
                                    outbox: abs(folders?["outbox"]?.string ?? "outbox"),
                                    varDir: abs(folders?["var"]?.string ?? "var"),
-                                   mappingsDir: abs(folders?["mappings"]?.string ?? "mappings"),
+                                   mappingsDir: folders?["mappings"]?.string.map(abs)
+                                       ?? ((try? ResourceLocator().mappings(besideConfig: abs("mappings"))) ?? abs("mappings")),
                                    pickup: pickup(yaml["pickup"], base: GatewayConfig.Pickup(), at: "pickup"), partners: [], routes: [])
         for (k, v) in yaml["partners"]?.mapping ?? [:] {
             let name = k.string ?? ""

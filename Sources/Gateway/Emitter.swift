@@ -37,8 +37,13 @@ public struct Emitter: Sendable {
             throw EmitError("unknown format \"\(request.format)\"; known: \(FormatRegistry.ids.joined(separator: ", "))")
         }
         var options = request.options
-        for (k, v) in request.settings where options.values[k] == nil { options.values[k] = v }
-        let context = WriteContext(settings: request.settings, partner: request.partner, counters: counters, now: request.now, encoding: options.encoding)
+        var settings = request.settings
+        if request.format == "pain001", settings["xsdDirectory"] == nil, options["xsdDirectory"] == nil,
+           let schemas = ResourceLocator().pain001Schemas(mappingsDir: mappings.directory) {
+            settings["xsdDirectory"] = schemas   // the schemas installed with dropgate (make schemas / make install)
+        }
+        for (k, v) in settings where options.values[k] == nil { options.values[k] = v }
+        let context = WriteContext(settings: settings, partner: request.partner, counters: counters, now: request.now, encoding: options.encoding)
         if let tabular = format as? any TabularFormat.Type {
             let mapping = try outboundMapping(request, records: records)
             for (k, v) in mapping.options where options.values[k] == nil { options.values[k] = v }

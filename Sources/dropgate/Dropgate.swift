@@ -8,9 +8,11 @@ struct Dropgate: ParsableCommand {
         commandName: "dropgate",
         abstract: "A file-drop gateway for bank files, EDI and e-invoices: folders and SFTP in, canonical records and partner files out.",
         discussion: "Exit codes: 0 success, 65 a file could not be read or written (report on stderr), 78 configuration error.",
+        // The full text (commit, folders, formats) only when asked: it may run git in a checkout.
+        version: CommandLine.arguments.dropFirst().contains("--version") ? VersionInfo.text() : VersionInfo.number,
         subcommands: [RunCommand.self, TranslateCommand.self, ValidateCommand.self, EmitCommand.self, AckCommand.self,
                       StatusCommand.self, ReplayCommand.self, PostCommand.self, ReconcileCommand.self,
-                      SFTPCommand.self, RetryCommand.self]
+                      SFTPCommand.self, RetryCommand.self, AuditCommand.self, DoctorCommand.self]
     )
 }
 
@@ -25,13 +27,21 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "The gateway configuration file.")
     var config: String = "gateway.yaml"
 
-    @Option(name: .long, help: "The mappings folder (default: `mappings` beside the configuration, else ./mappings).")
+    @Option(name: .long, help: "The mappings folder (default: the configuration's, else `mappings` beside it, else the installed one: see `dropgate --version`).")
     var mappings: String?
 
-    func mappingsDirectory() -> String {
-        if let mappings { return mappings }
-        let beside = (URL(fileURLWithPath: config).standardizedFileURL.deletingLastPathComponent().path) + "/mappings"
-        return FileManager.default.fileExists(atPath: beside) ? beside : "mappings"
+    /// The mappings folder; when none is found, the error names every place looked at (exit 78).
+    func mappingsDirectory() throws -> String {
+        do {
+            if mappings == nil, FileManager.default.fileExists(atPath: config), let cfg = try? GatewayConfig.load(path: config, checkMappings: false) {
+                return try ResourceLocator().mappings(explicit: cfg.mappingsDir)
+            }
+            let beside = URL(fileURLWithPath: config).standardizedFileURL.deletingLastPathComponent().path + "/mappings"
+            return try ResourceLocator().mappings(explicit: mappings, besideConfig: beside)
+        } catch let e as ResourceError {
+            printErr(e.description)
+            throw Exit.configError
+        }
     }
 
     /// The configuration if the file exists (commands that can work without one call this).

@@ -23,7 +23,7 @@ struct PostCommand: ParsableCommand {
     var records: String
 
     func run() throws {
-        let poster = try Poster(rulesDirectory: config.mappingsDirectory() + "/gl")
+        let poster = try Poster(rulesDirectory: try config.mappingsDirectory() + "/gl")
         var earlier = [String: JournalEntry]()
         if let journal {
             for r in try JSONLines.decode(fileAt: journal) {
@@ -76,7 +76,7 @@ struct ReconcileCommand: ParsableCommand {
         }
         printErr("\(report.unmatchedExpected.count) expected item(s) not found; reports: \(files.joined(separator: ", "))")
         if post {
-            for e in try Poster(rulesDirectory: config.mappingsDirectory() + "/gl").post(records: report.receipts) { print(try JSONLines.line(e)) }
+            for e in try Poster(rulesDirectory: try config.mappingsDirectory() + "/gl").post(records: report.receipts) { print(try JSONLines.line(e)) }
         }
     }
 }

@@ -110,7 +110,8 @@ struct TranslateCommand: ParsableCommand {
 }
 
 func loadMappings(_ config: ConfigOptions) throws -> MappingLibrary {
-    do { return try MappingLibrary(directory: config.mappingsDirectory()) } catch {
+    let directory = try config.mappingsDirectory()
+    do { return try MappingLibrary(directory: directory) } catch {
         printErr("mappings: \(error)")
         throw Exit.configError
     }
