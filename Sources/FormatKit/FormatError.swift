@@ -27,7 +27,8 @@ public struct FormatError: Error, Sendable, Hashable, CustomStringConvertible {
         var at = [String]()
         if let line { at.append("line \(line)") }
         if let column { at.append("column \(column)") }
-        if let segment { at.append("segment \(segment)") }
+        // A writer locates a canonical record as `record N` (its 0-based place in the input), not a segment.
+        if let segment { at.append(segment.hasPrefix("record ") ? segment : "segment \(segment)") }
         if let field { at.append("field \(field)") }
         return (at.isEmpty ? "" : at.joined(separator: ", ") + ": ") + message + " [\(code)]"
     }

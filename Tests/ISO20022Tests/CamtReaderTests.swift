@@ -8,57 +8,56 @@ import FormatKit
     static let strict = CamtStatementReader(options: FormatOptions(values: ["strictBalances": "true"]))
 
     @Test func readsOneStatementWithContextBalanceTypesAndLine() throws {
-        if Corpus.missing() { return }
-        let stmts = try units(Self.lenient, Corpus.reader("samples/camt053.v2.minimal.xml"))
-        #expect(stmts.count == 1)
+        let stmts = try units(Self.strict, Fixtures.reader("camt053.v2.two-statements.xml"))
+        #expect(stmts.count == 2)
         let s = try #require(stmts.first)
         #expect(s.name == "Stmt")
         #expect(s["version"] == "camt.053.001.02")
-        #expect(s.value("GrpHdr/MsgId") == "CAMT053RIB000000000001")
-        #expect(s.value("Acct/Id/IBAN") == "NL26VAYB8060476890")
-        #expect(s.children(named: "Bal").map { $0["type"] } == ["OPBD", "CLBD", "OPAV", "CLAV"])
+        #expect(s.value("GrpHdr/MsgId") == "DG-CAMT-2026-0001")
+        #expect(s.value("Acct/Id/IBAN") == "NL91ABNA0417164300")
+        #expect(s.children(named: "Bal").map { $0["type"] } == ["OPBD", "CLBD"])
         let line = try #require(s.child("line"))
         #expect(line["entry"] == "1")
         #expect(line["Amt"] == "8.85" && line.child("Amt")?["@Ccy"] == "EUR" && line["CdtDbtInd"] == "CRDT")
-        #expect(line.value("BookgDt/Dt") == "2014-12-31" && line.value("ValDt/Dt") == "2015-01-02")
+        #expect(line.value("BookgDt/Dt") == "2026-12-01" && line.value("ValDt/Dt") == "2026-12-02")
         #expect(line.value("BkTxCd/Prtry/Cd") == "544")
-        #expect(line.value("TxDtls/RmtInf/Strd/CdtrRefInf/Ref") == "4654654654654654")
-        // A credit: the counterparty is the debtor.
-        #expect(line.value("counterparty/Party/Nm") == "NAME NAME")
-        #expect(line.value("counterparty/Account/Id/IBAN") == "NL56AGDH9619008421")
+        #expect(line.value("TxDtls/RmtInf/Strd/CdtrRefInf/Ref") == "RF18539007547034")
+        // A credit: the counterparty is the debtor; a debit's is the creditor.
+        #expect(line.value("counterparty/Party/Nm") == "Northwind Traders")
+        #expect(line.value("counterparty/Account/Id/IBAN") == "DE89370400440532013000")
+        #expect(stmts[1].child("line")?.value("counterparty/Party/Nm") == "Acme Office Supplies")
         #expect(s.child("Ntry") == nil)
         #expect(line.line > s.line)
     }
 
     @Test func version08KeepsPartyUnderPtyAndDomainCode() throws {
-        if Corpus.missing() { return }
-        let s = try #require(try units(Self.lenient, Corpus.reader("samples/camt053.v8.xml")).first)
+        let s = try #require(try units(Self.lenient, Fixtures.reader("camt053.v8.xml")).first)
         #expect(s["version"] == "camt.053.001.08")
-        #expect(s.value("Acct/Id/Othr/Id") == "NL26VAYB8060476890")
-        #expect(s.value("Acct/Ownr/Nm") == "FINPETROL")
+        #expect(s.value("Acct/Id/Othr/Id") == "0417164300")
+        #expect(s.value("Acct/Ownr/Nm") == "DROPGATE DEMO BV")
         let line = try #require(s.child("line"))
-        #expect(line.value("BookgDt/DtTm") == "2014-12-31T13:15:00+01:00")
-        #expect(line.value("BkTxCd/Domn/Fmly/SubFmlyCd") == "BOOK")
-        #expect(line.value("AcctSvcrRef") == "AAAASESS-FP-CN_98765/01")
-        #expect(line.value("TxDtls/Refs/EndToEndId") == "MUELL/FINP/RA12345")
-        #expect(line.value("counterparty/Party/Pty/Nm") == "NAME NAME")
+        #expect(line.value("BookgDt/DtTm") == "2026-12-01T13:15:00+01:00")
+        #expect(line.value("BkTxCd/Domn/Fmly/SubFmlyCd") == "ESCT")
+        #expect(line.value("AcctSvcrRef") == "V8-BANK-REF-77")
+        #expect(line.value("TxDtls/Refs/EndToEndId") == "NW-INV-2026-118")
+        #expect(line.value("counterparty/Party/Pty/Nm") == "Northwind Traders")
         // A single TxDtls never replaces the entry's amount (here it even says 0 SEK).
-        #expect(line["Amt"] == "8.85")
+        #expect(line["Amt"] == "12.40")
     }
 
     @Test func balanceMismatchIsAnErrorNamingBothFigures() throws {
-        if Corpus.missing() { return }
         let error = #expect(throws: FormatError.self) {
-            try units(CamtReaderTests.strict, Corpus.reader("samples/camt053.v2.minimal.xml"))
+            try units(CamtReaderTests.strict, Fixtures.reader("camt053.v2.unbalanced.xml"))
         }
         #expect(error?.code == "camt053.balance-mismatch")
-        #expect(error?.message.contains("18.15") == true && error?.message.contains("-27.00") == true)
+        #expect(error?.message.contains("108.85") == true && error?.message.contains("18.15") == true)
         #expect(error?.line != nil)
+        // The lenient reader takes it.
+        #expect(try units(CamtReaderTests.lenient, Fixtures.reader("camt053.v2.unbalanced.xml")).count == 1)
     }
 
     @Test func statementWithoutStatementsIsRejected() throws {
-        if Corpus.missing() { return }
-        let error = #expect(throws: FormatError.self) { try units(CamtStatementReader(), Corpus.reader("samples/camt053.v2.wrong.xml")) }
+        let error = #expect(throws: FormatError.self) { try units(CamtStatementReader(), Fixtures.reader("camt053.v2.no-statement.xml")) }
         #expect(error?.code == "camt053.no-statement")
     }
 

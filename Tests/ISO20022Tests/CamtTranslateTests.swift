@@ -20,41 +20,41 @@ import Mapping
     }
 
     @Test func multiStatementFileTranslatesAndBalances() throws {
-        if Corpus.missing() { return }
-        let records = try Self.translate(Corpus.iso20022! + "/samples/camt053.v2.multi.statement.xml")
+        let records = try Self.translate(Fixtures.path("camt053.v2.two-statements.xml"), options: FormatOptions(values: ["strictBalances": "true"]))
         #expect(records.count == 2)
         let first = try Self.statement(records[0]), second = try Self.statement(records[1])
         #expect(records[0].source?.format == "camt053")
-        #expect(first.account.id == "NL26VAYB8060476890" && first.currency == "EUR")
-        #expect(first.reference == "253EURNL26VAYB8060476890")
-        #expect(first.openingBalance == Statement.Balance(date: "2014-12-30", amount: Amount("18.15")!))
-        #expect(first.closingBalance == Statement.Balance(date: "2014-12-31", amount: Amount("27.00")!))
+        #expect(first.account.id == "NL91ABNA0417164300" && first.currency == "EUR")
+        #expect(first.reference == "STMT-20261201-NL91" && first.statementNumber == "335")
+        #expect(first.openingBalance == Statement.Balance(date: "2026-11-30", amount: Amount("100.00")!))
+        #expect(first.closingBalance == Statement.Balance(date: "2026-12-01", amount: Amount("108.85")!))
         #expect(first.lines.map(\.amount) == [Amount("8.85")!])
+        #expect(first.lines[0].remittance == "RF18539007547034" && first.lines[0].bankReference == "BANK-REF-0001")
         #expect(second.lines.map(\.amount) == [Amount("-7.00")!])   // DBIT → negative
-        #expect(second.lines[0].valueDate == "2015-01-02" && second.lines[0].entryDate == "2014-12-31")
+        #expect(second.lines[0].valueDate == "2026-12-03" && second.lines[0].entryDate == "2026-12-02")
         #expect(second.lines[0].transactionCode == nil && second.lines[0].fields?["proprietaryTransactionCode"] == .string("544"))
+        #expect(second.lines[0].counterparty == Statement.Counterparty(name: "Acme Office Supplies", account: "FR1420041010050500013M02606"))
         for r in records { #expect(r.invariantViolations().isEmpty) }
-        #expect(records[0].extra?["messageId"] == .string("CAMT053RIB000000000001"))
+        #expect(records[0].extra?["messageId"] == .string("DG-CAMT-2026-0001"))
     }
 
-    /// genkgo's v8 sample does not add up (the Translator flags it in `extra.balanceMismatch`), so
-    /// this maps the lenient reader's unit with the default mapping directly.
+    /// The v8 statement's unit, mapped with the default mapping.
     @Test func version08MapsDateTimesPartiesAndDomainCodes() throws {
-        if Corpus.missing() { return }
-        let unit = try #require(try units(CamtReaderTests.lenient, Corpus.reader("samples/camt053.v8.xml")).first)
+        let unit = try #require(try units(CamtReaderTests.strict, Fixtures.reader("camt053.v8.xml")).first)
         let library = try MappingLibrary(directory: Corpus.packageRoot + "/mappings")
         let mapping = try #require(library.defaultMapping(format: "camt053", unit: unit))
         let source = RecordSource(partner: "", channel: "", format: "camt053", file: "camt053.v8.xml", sha256: "00", index: 0)
         let s = try Self.statement(try mapping.apply(to: unit, source: source))
-        #expect(s.account == Statement.Account(id: "NL26VAYB8060476890", name: "FINPETROL"))
-        #expect(s.statementNumber == "12312")
+        #expect(s.account == Statement.Account(id: "0417164300", name: "DROPGATE DEMO BV"))
+        #expect(s.statementNumber == "4021")
+        #expect(s.openingBalance == Statement.Balance(date: "2026-11-30", amount: Amount("250.00")!))
         let line = try #require(s.lines.first)
-        #expect(line.entryDate == "2014-12-31" && line.valueDate == "2015-01-02")
-        #expect(line.transactionCode == "PMNT/RCDT/BOOK")
-        #expect(line.bankReference == "AAAASESS-FP-CN_98765/01")
-        #expect(line.customerReference == "MUELL/FINP/RA12345")
-        #expect(line.counterparty == Statement.Counterparty(name: "NAME NAME", account: "NL56AGDH9619008421"))
-        #expect(line.remittance == "4654654654654654")
+        #expect(line.entryDate == "2026-12-01" && line.valueDate == "2026-12-02")
+        #expect(line.transactionCode == "PMNT/RCDT/ESCT")
+        #expect(line.bankReference == "V8-BANK-REF-77")
+        #expect(line.customerReference == "NW-INV-2026-118")
+        #expect(line.counterparty == Statement.Counterparty(name: "Northwind Traders", account: "DE89370400440532013000"))
+        #expect(line.remittance == "RF71NW2026118")
     }
 
     @Test func splitEntryBecomesSignedLines() throws {

@@ -1,8 +1,9 @@
 import TestSupport
 import Foundation
 import FormatKit
+import Testing
 
-/// The shared public corpus, found from this file: `<packageRoot>/../shared/corpus`, else `/work/shared/corpus`.
+/// The shared public corpus (`ProjectPaths.corpus`); the conformance suites are skipped without it.
 enum Corpus {
     static let packageRoot = ProjectPaths.packageRoot
     static let root = ProjectPaths.corpus()
@@ -23,10 +24,16 @@ enum Corpus {
         try ByteReader(path: iso20022! + "/" + relative)
     }
 
-    static func missing() -> Bool {
-        if root == nil { print("corpus folder not found (../shared/corpus or /work/shared/corpus); conformance test not run") }
-        return root == nil
-    }
+    static var skipReason: Comment { Comment(rawValue: ProjectPaths.corpusSkipReason("xsd/iso20022")) }
+}
+
+/// This target's own inputs (Tests/ISO20022Tests/Fixtures), written by the project.
+enum Fixtures {
+    static func path(_ name: String) -> String { ProjectPaths.fixture("ISO20022Tests", name) }
+    static func reader(_ name: String) throws -> ByteReader { try ByteReader(path: path(name)) }
+    /// The pain.001 XSDs of `make schemas`; the suites that validate are skipped without them.
+    static let pain001Schemas = ProjectPaths.pain001Schemas
+    static var pain001SkipReason: Comment { Comment(rawValue: ProjectPaths.pain001SkipReason) }
 }
 
 /// Runs a reader over an input and collects its units.

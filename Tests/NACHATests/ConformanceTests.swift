@@ -1,3 +1,4 @@
+import TestSupport
 import Canonical
 import FormatKit
 import Foundation
@@ -69,10 +70,9 @@ final class ConformanceTests: XCTestCase {
 
     struct Row { let file: String; let note: String }
 
-    private func manifest() throws -> (URL, [Row])? {
+    private func manifest() throws -> (URL, [Row]) {
         guard let root = Sample.corpus("ach") else {
-            print("NACHA conformance: no corpus folder (../shared/corpus/ach or /work/shared/corpus/ach); nothing to check")
-            return nil
+            throw XCTSkip(ProjectPaths.corpusSkipReason("ach"))
         }
         let text = try String(contentsOf: root.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8)
         let rows = text.split(separator: "\n").dropFirst().map { line -> Row in
@@ -100,7 +100,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testEveryValidFileReads() throws {
-        guard let (root, rows) = try manifest() else { return }
+        let (root, rows) = try manifest()
         var checked = 0
         for row in rows where row.note.hasPrefix("VALID") {
             let values = Self.validWithOptions[key(row.file)] ?? [:]
@@ -114,7 +114,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testEveryExpectedFailureIsRejectedForItsReason() throws {
-        guard let (root, rows) = try manifest() else { return }
+        let (root, rows) = try manifest()
         for row in rows where row.note.hasPrefix("EXPECTED FAILURE") {
             let expected = try XCTUnwrap(Self.expectedFailures[key(row.file)], "no expected reason listed for \(row.file)")
             let found = try errors(root, row.file)
@@ -126,7 +126,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testFilesThatReadOnlyWithAnOption() throws {
-        guard let (root, _) = try manifest() else { return }
+        let (root, _) = try manifest()
         for (file, values) in Self.readsOnlyWith {
             let path = "moov-io-ach/" + file
             XCTAssertThrowsError(try read(root, path), "\(file) without \(values)")
@@ -141,7 +141,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testReturnsAndNotificationsOfChangeCarryTheirCodes() throws {
-        guard let (root, _) = try manifest() else { return }
+        let (root, _) = try manifest()
         let returned = try XCTUnwrap(units(root, "moov-io-ach/testdata/iat-addenda99.ach").first)
         XCTAssertEqual(UnitToPayment.payment(returned).direction, .return)
         XCTAssertEqual(UnitToPayment.payment(returned).ach?.returnCode, "R01")
@@ -164,7 +164,7 @@ final class ConformanceTests: XCTestCase {
 
     /// validate does not stop at the first finding.
     func testValidateReportsEveryFindingOfABrokenFile() throws {
-        guard let (root, _) = try manifest() else { return }
+        let (root, _) = try manifest()
         let found = try errors(root, "moov-io-ach/testdata/invalid-two-micro-deposits.ach")
         XCTAssertGreaterThanOrEqual(found.count, 4)
         XCTAssertEqual(Set(found.compactMap(\.segment)), ["entryDetail", "addenda", "batchControl", "fileControl"])
@@ -172,7 +172,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testFuzzCrashersDoNotCrash() throws {
-        guard let (root, rows) = try manifest() else { return }
+        let (root, rows) = try manifest()
         for row in rows where row.note.hasPrefix("FUZZ CRASHER") {
             _ = try? read(root, row.file)
             XCTAssertFalse(try errors(root, row.file).isEmpty, "\(row.file) is malformed and must be reported")

@@ -56,7 +56,7 @@ enum Sample {
         return out
     }
 
-    /// The shared corpus: `<package root>/../shared/corpus`, else `/work/shared/corpus`; nil when neither exists.
+    /// The shared corpus (`ProjectPaths.corpus`); nil when it is absent.
     static func corpus(_ family: String) -> URL? {
         ProjectPaths.corpus(family).map { URL(fileURLWithPath: $0) }.flatMap {
             FileManager.default.fileExists(atPath: $0.appendingPathComponent("MANIFEST.tsv").path) ? $0 : nil

@@ -46,10 +46,7 @@ final class TranslateTests: XCTestCase {
     }
 
     func testCorpusReturnBecomesAReturnPayment() throws {
-        guard let root = Sample.corpus("ach") else {
-            print("NACHA translate: no corpus folder; nothing to check")
-            return
-        }
+        guard let root = Sample.corpus("ach") else { throw XCTSkip(ProjectPaths.corpusSkipReason("ach")) }
         let records = try translate(root.appendingPathComponent("moov-io-ach/testdata/iat-addenda99.ach").path)
         guard case .payment(let p) = try XCTUnwrap(records.first).body else { return XCTFail("not a payment") }
         XCTAssertEqual(p.direction, .return)

@@ -1,4 +1,5 @@
 import TestSupport
+import XCTest
 import Foundation
 import Canonical
 import FormatKit
@@ -9,6 +10,12 @@ enum Fixtures {
     static var packageRoot: String { ProjectPaths.packageRoot }
 
     static var mig32Schemas: String? { corpus.map { $0 + "/xsd/tw-einvoice/mig-v3.2" } }
+
+    /// The platform's MIG 3.2 XSDs from the shared corpus, or a skip naming the folder.
+    static func requireMIG32Schemas() throws -> String {
+        guard let mig32Schemas else { throw XCTSkip(ProjectPaths.corpusSkipReason("xsd/tw-einvoice/mig-v3.2")) }
+        return mig32Schemas
+    }
 
     static let seller = Party(id: "24634102", name: "何六百有限公司")
     static let businessBuyer = Party(id: "54834795", name: "台灣智慧家庭股份有限公司")

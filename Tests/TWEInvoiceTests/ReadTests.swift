@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import Canonical
 import FormatKit
@@ -24,7 +25,7 @@ final class ReadTests: XCTestCase {
     }
 
     func testCorpusC0401SamplesTranslateAndWriteBackValidAgainstTheMIG32Schema() throws {
-        guard let corpus = Fixtures.corpus else { return print("corpus not found: skipping C0401 round trip") }
+        guard let corpus = Fixtures.corpus else { throw XCTSkip(ProjectPaths.corpusSkipReason()) }
         let folder = corpus + "/xsd/tw-einvoice/samples"
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("C0401_v32") }.sorted()
         XCTAssertEqual(names.count, 5)
@@ -82,7 +83,7 @@ final class ReadTests: XCTestCase {
     }
 
     func testBig5MessageReads() throws {
-        guard let xsd = Fixtures.mig32Schemas else { return print("corpus not found: skipping Big5 read test") }
+        let xsd = try Fixtures.requireMIG32Schemas()
         let sent = Fixtures.consumerInvoice(3, description: "珍珠奶茶")
         let file = try EInvoiceWriter().write([Fixtures.record(sent)], context: WriteContext(settings: ["mig": "3.2", "xsdDirectory": xsd], encoding: TextEncoding("BIG5")!))
         let read = try invoice(XCTUnwrap(records(file[0].bytes).first))

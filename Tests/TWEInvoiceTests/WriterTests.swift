@@ -43,7 +43,7 @@ final class WriterTests: XCTestCase {
     }
 
     func testMIG32MessagesValidateAgainstTheCorpusSchemas() throws {
-        guard let xsd = Fixtures.mig32Schemas else { return print("corpus not found: skipping MIG 3.2 schema test") }
+        let xsd = try Fixtures.requireMIG32Schemas()
         let b2c = Fixtures.consumerInvoice(2)
         let b2b = Fixtures.businessInvoice(3)
         var allowance = Fixtures.consumerInvoice(4)
@@ -65,7 +65,7 @@ final class WriterTests: XCTestCase {
     }
 
     func testBig5OutputConvertsBackToTheSameText() throws {
-        guard let xsd = Fixtures.mig32Schemas else { return print("corpus not found: skipping Big5 test") }
+        let xsd = try Fixtures.requireMIG32Schemas()
         let invoice = Fixtures.consumerInvoice(5, description: "珍珠奶茶（大杯）")
         let big5 = try write([invoice], settings: ["mig": "3.2", "xsdDirectory": xsd], encoding: TextEncoding("BIG5")!)[0].bytes
         let utf8 = try write([invoice], settings: ["mig": "3.2", "xsdDirectory": xsd])[0].bytes
@@ -77,7 +77,7 @@ final class WriterTests: XCTestCase {
     }
 
     func testCharacterMissingFromBig5IsRefusedNamingInvoiceAndField() throws {
-        guard let xsd = Fixtures.mig32Schemas else { return print("corpus not found: skipping Big5 refusal test") }
+        let xsd = try Fixtures.requireMIG32Schemas()
         let found = errors {
             _ = try write([Fixtures.consumerInvoice(1), Fixtures.consumerInvoice(6, description: "𠀀字奶茶")],
                           settings: ["mig": "3.2", "xsdDirectory": xsd], encoding: TextEncoding("BIG5")!)

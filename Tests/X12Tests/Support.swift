@@ -3,7 +3,7 @@ import Foundation
 import FormatKit
 @testable import X12
 
-/// The shared corpus: `<packageRoot>/../shared/corpus`, else `/work/shared/corpus`; nil when neither exists.
+/// The shared corpus (`ProjectPaths.corpus`); nil when it is absent.
 func corpusDirectory(_ family: String = "x12") -> String? { ProjectPaths.corpus(family) }
 
 /// Every unit the reader emits for `text`.
