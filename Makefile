@@ -9,8 +9,12 @@ SEPAXML_VERSION := 2.7.0
 SEPAXML_WHEEL := sepaxml-$(SEPAXML_VERSION)-py3-none-any.whl
 SEPAXML_SHA256 := 6644f695c66c2bf8f49065d4d7b0814da42140d03292131ec08e09798ad07b5d
 SCHEMAS_DIR := .build/dropgate-schemas
+# make install: PREFIX/bin/dropgate and PREFIX/share/dropgate/{mappings,schemas,docs,samples};
+# BIN_DIR installs an already built binary from that folder instead of building a release.
+PREFIX ?= /usr/local
+BIN_DIR ?=
 
-.PHONY: deps build release run test bench clean-var schemas
+.PHONY: deps build release run test bench clean-var schemas install
 
 ## Install the Debian packages the build and tests need (as root), or say which are missing.
 deps:
@@ -47,9 +51,12 @@ release: deps schemas
 ## Build, drop the bundled samples into inbox/, and run the gateway on gateway.yaml (Ctrl-C stops it).
 run: build
 	@mkdir -p var
-	@cp -R samples/. inbox/
-	@echo "samples copied into inbox/; records appear in outbox/records/ — Ctrl-C to stop"
-	$$($(SWIFT) build --show-bin-path)/dropgate run --config $(CONFIG)
+	@for d in samples/*/; do [ "$$d" = samples/records/ ] || cp -R "$$d" inbox/; done
+	@echo "samples copied into inbox/; a first pass, then the gateway keeps watching (Ctrl-C to stop)"
+	@bin="$$($(SWIFT) build --show-bin-path)/dropgate"; \
+	  $$bin run --once --config $(CONFIG) && echo "== after the first pass (dropgate status --files):" && \
+	  $$bin status --files --config $(CONFIG) && echo "== watching inbox/ (records in outbox/records/, partner files in outbox/<partner>/)" && \
+	  exec $$bin run --config $(CONFIG)
 
 ## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash).
 test: deps schemas
@@ -61,6 +68,20 @@ test: deps schemas
 bench: release
 	@export DROPGATE_BIN="$$($(SWIFT) build -c release --show-bin-path)/dropgate"; \
 	for b in Benchmarks/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+
+## Install the binary and what it needs to run from anywhere (it finds share/dropgate beside its bin/).
+install: schemas $(if $(BIN_DIR),,release)
+	@bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c release --show-bin-path)"; \
+	share="$(DESTDIR)$(PREFIX)/share/dropgate"; \
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$$share" && \
+	install -m 755 "$$bin/dropgate" "$(DESTDIR)$(PREFIX)/bin/dropgate" && \
+	for r in "$$bin"/*.resources; do [ -e "$$r" ] || continue; rm -rf "$(DESTDIR)$(PREFIX)/bin/$$(basename "$$r")"; \
+	  cp -R "$$r" "$(DESTDIR)$(PREFIX)/bin/"; done && \
+	rm -rf "$$share/mappings" "$$share/schemas" "$$share/docs" "$$share/samples" && \
+	cp -R mappings docs samples "$$share/" && mkdir -p "$$share/schemas" && cp -R $(SCHEMAS_DIR)/. "$$share/schemas/" && \
+	cp README.md "$$share/" && cp gateway.yaml "$$share/gateway.example.yaml" && \
+	{ git rev-parse --short=12 HEAD 2>/dev/null || echo unknown; } > "$$share/COMMIT" && \
+	echo "installed $(DESTDIR)$(PREFIX)/bin/dropgate and $$share"
 
 clean-var:
 	rm -rf var outbox/records/*.jsonl

@@ -199,6 +199,22 @@ public final class Ledger: Sendable {
         try db.read { db in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbound GROUP BY state ORDER BY state").map { ($0["state"], $0["n"]) } }
     }
 
+    /// One file the gateway wrote (or failed to write) for a partner.
+    public struct OutboundFile: Sendable {
+        public var partner: String, channel: String, format: String, name: String, path: String, state: String
+        public var route: String?, sourceFileId: Int64?, recordCount: Int, lastError: String?
+    }
+
+    /// The outbound files in the order they were written.
+    public func outboundFiles() throws -> [OutboundFile] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT partner, channel, format, name, path, state, route, sourceFileId, recordCount, lastError FROM outbound ORDER BY id").map {
+                OutboundFile(partner: $0["partner"], channel: $0["channel"], format: $0["format"], name: $0["name"], path: $0["path"], state: $0["state"],
+                             route: $0["route"], sourceFileId: $0["sourceFileId"], recordCount: $0["recordCount"], lastError: $0["lastError"])
+            }
+        }
+    }
+
     /// Direct access for modules that keep their own tables (registered in Migrations).
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try db.write(body) }
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try db.read(body) }

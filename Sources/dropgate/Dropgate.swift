@@ -37,7 +37,7 @@ struct ConfigOptions: ParsableArguments {
                 return try ResourceLocator().mappings(explicit: cfg.mappingsDir)
             }
             let beside = URL(fileURLWithPath: config).standardizedFileURL.deletingLastPathComponent().path + "/mappings"
-            return try ResourceLocator().mappings(explicit: mappings, besideConfig: beside)
+            return try ResourceLocator().mappings(explicit: mappings, besideConfig: FileManager.default.fileExists(atPath: config) ? beside : nil)
         } catch let e as ResourceError {
             printErr(e.description)
             throw Exit.configError

@@ -16,6 +16,9 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "List the SFTP dead letters (pulls and deliveries that exhausted their retries) with their last error.")
     var dead = false
 
+    @Flag(help: "List every file that came in (state, records, where it went) and every file that went out, with paths.")
+    var files = false
+
     func run() throws {
         let cfg = try config.load()
         guard FileManager.default.fileExists(atPath: cfg.ledgerPath) else {
@@ -25,6 +28,10 @@ struct StatusCommand: ParsableCommand {
         let ledger = try Ledger(path: cfg.ledgerPath)
         if dead {
             for line in try SFTPStatus.deadLetterLines(ledger: ledger) { print(line) }
+            return
+        }
+        if files {
+            for line in try StatusCommand.fileLines(ledger: ledger, root: cfg.root, recordsDir: cfg.recordsDir) { print(line) }
             return
         }
         print("files:")
@@ -48,5 +55,39 @@ struct StatusCommand: ParsableCommand {
                 print("  #\(f.id!) \(f.partner)/\(f.channel) \(f.state.rawValue): \(message)")
             }
         }
+    }
+
+    /// What came in and what went out, paths relative to the configuration's folder.
+    static func fileLines(ledger: Ledger, root: String, recordsDir: String) throws -> [String] {
+        func rel(_ path: String?) -> String {
+            guard let path, !path.isEmpty else { return "" }
+            return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+        }
+        let inbound = try ledger.files(in: FileState.allCases)
+        var names = [Int64: String]()
+        var lines = ["in: \(inbound.count) file(s)"]
+        for f in inbound {
+            names[f.id!] = f.name
+            var text = "  #\(f.id!) \(f.partner)/\(f.channel) \(f.name.debugDescription) → \(f.state.rawValue)"
+            if f.recordCount > 0 { text += ", \(f.recordCount) record(s)" + (f.format.map { " (\($0))" } ?? "") }
+            if f.state == .duplicate, let twin = f.duplicateOf { text += " of #\(twin)" }
+            if let final = f.finalPath { text += ": " + rel(final) }
+            if f.state == .quarantined, let report = f.error.flatMap({ try? JSONDecoder().decode(ErrorReport.self, from: Data($0.utf8)) }) {
+                text += "\n      \(report.description)"
+            }
+            lines.append(text)
+        }
+        let outbound = try ledger.outboundFiles().filter { !$0.path.isEmpty || $0.state == "failed" }
+        lines.append("out: \(outbound.count) file(s)")
+        for o in outbound {
+            let from = o.sourceFileId.map { " from #\($0) \(names[$0] ?? "")" } ?? ""
+            if o.state == "failed" {
+                lines.append("  FAILED \(o.partner)/\(o.channel) \(o.format) (route \(o.route.map { "\"\($0)\"" } ?? "-")\(from)): \(o.lastError ?? "")")
+            } else {
+                lines.append("  \(rel(o.path)) \(o.format), \(o.recordCount) record(s), route \(o.route.map { "\"\($0)\"" } ?? "-")\(from)")
+            }
+        }
+        lines.append("canonical records of every file: \(rel(recordsDir))/<partner>/<channel>/")
+        return lines
     }
 }
