@@ -73,7 +73,7 @@ struct TranslateCommand: ParsableCommand {
         for path in files {
             // Records go to a temp file first, so a file that fails part-way prints nothing.
             let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-translate-\(getpid())-\(UUID().uuidString).jsonl").path
-            FileManager.default.createFile(atPath: tmp, contents: nil)
+            _ = FileManager.default.createFile(atPath: tmp, contents: nil)
             defer { unlink(tmp) }
             guard let out = FileHandle(forWritingAtPath: tmp) else { throw ValidationError("cannot create a temp file") }
             var buffer = [UInt8]()

@@ -27,7 +27,7 @@ final class TranslateTests: XCTestCase {
         ]
         let file = try NACHAWriter().write(records, context: Sample.context())[0]
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("nacha-\(UUID().uuidString).ach").path
-        FileManager.default.createFile(atPath: path, contents: Data(file.bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(file.bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         let read = try translate(path, format: nil)  // detected from the content

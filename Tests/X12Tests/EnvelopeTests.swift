@@ -34,6 +34,20 @@ final class EnvelopeTests: XCTestCase {
         XCTAssertEqual(X12Reader().validate(ByteReader(text: text)).map(\.field), ["SE02", "GE02", "IEA02"])
     }
 
+    /// ISB/ISE (interchange services) belong between ISA and the first GS; inside a group they are
+    /// misplaced like any other segment outside a transaction set (they were once let through).
+    func testInterchangeServiceSegmentsOnlyBeforeTheFirstGroup() throws {
+        let before = interchange4010(body: ["BEG*00*SA*1**20240102"]).replacingOccurrences(of: "~\nGS*", with: "~\nISB*1~\nGS*")
+        XCTAssertEqual(X12Reader.findings(try reports(before)[0]), [])
+        for id in ["ISB*1", "ISE*1", "TA3*X"] {
+            let inside = interchange4010(body: ["BEG*00*SA*1**20240102"]).replacingOccurrences(of: "~\nST*", with: "~\n\(id)~\nST*")
+            let f = try XCTUnwrap(X12Reader.findings(try reports(inside)[0]).first, id)
+            XCTAssertEqual(f.ackCode, "024", id)
+            XCTAssertEqual(f.error.code, "x12.segment-outside", id)
+            XCTAssertEqual(f.error.line, 3, id)
+        }
+    }
+
     func testControlNumbersCompareAsNumbers() throws {
         let text = interchange4010(body: []).replacingOccurrences(of: "IEA*1*000000905", with: "IEA*1*905")
         XCTAssertEqual(try units(text).count, 1)

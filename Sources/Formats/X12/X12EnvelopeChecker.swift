@@ -134,8 +134,11 @@ private struct State {
             closeInterchange()
         case "TA1" where interchange != nil && group == nil:
             acknowledgmentSegments += 1
-        case "ISB", "ISE", "TA3" where interchange != nil && group == nil:
-            break  // optional interchange services (grade of service, deferred delivery) and TA3
+        case "ISB" where interchange != nil && group == nil, "ISE" where interchange != nil && group == nil,
+             "TA3" where interchange != nil && group == nil:
+            // Optional interchange services (grade of service, deferred delivery) and TA3, only between
+            // ISA and the first GS. (A `where` after the last pattern alone let ISB and ISE in anywhere.)
+            break
         default:
             try record(.interchange("024", "segment-outside", "segment \(s.id) outside a transaction set", at: s))
         }
