@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One target per job (see docs/ and ../shared/design/ARCHITECTURE.md):
+// One target per job (see docs/ARCHITECTURE.md):
 // Canonical ← FormatKit ← Formats/* ; Mapping ; Ledger ; Transport ; Gateway ← dropgate.
 let package = Package(
     name: "dropgate",
@@ -41,7 +41,7 @@ let package = Package(
 
         .target(name: "Mapping", dependencies: ["Canonical", "FormatKit", "Yams"]),
         .target(name: "Ledger", dependencies: ["Canonical", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
-        // libssh2 for SFTP (Debian 12 ships 1.10: ed25519/ECDSA keys only, see TOOLCHAIN.md).
+        // libssh2 for SFTP (Debian 12 ships 1.10: ed25519/ECDSA keys only, see docs/TOOLCHAIN.md).
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "Transport", dependencies: ["Ledger", "CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Gateway", dependencies: [

@@ -28,7 +28,7 @@ final class CSVTranslateTests: XCTestCase {
 
     func write(_ name: String, _ bytes: [UInt8]) -> String {
         let path = tmp.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

@@ -24,7 +24,7 @@ enum DropgateCLI {
         p.environment = env
         // stderr into a file, stdout through a pipe read to the end: neither can block the child.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-stderr-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let out = Pipe()
         p.standardOutput = out

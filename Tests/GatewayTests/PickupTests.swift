@@ -45,7 +45,7 @@ final class PickupTests: XCTestCase {
     func testTempAndHiddenFilesAreNeverTouched() throws {
         try FileManager.default.createDirectory(atPath: home.inbox, withIntermediateDirectories: true)
         for name in ["x.csv.part", "y.tmp", "z.filepart", ".hidden.csv"] {
-            FileManager.default.createFile(atPath: home.inbox + "/" + name, contents: Data(paymentCSV(3)))
+            _ = FileManager.default.createFile(atPath: home.inbox + "/" + name, contents: Data(paymentCSV(3)))
         }
         try home.runOnce()
         XCTAssertEqual(home.files(under: "inbox/bank/payments"), [".hidden.csv", "x.csv.part", "y.tmp", "z.filepart"])
@@ -87,7 +87,7 @@ final class PickupTests: XCTestCase {
         try home.drop("a.csv", paymentCSV(1))
         try home.runOnce()
         XCTAssertEqual(home.files(under: "inbox/bank/payments"), ["a.csv"], "waits for a.csv.done")
-        FileManager.default.createFile(atPath: home.inbox + "/a.csv.done", contents: Data())
+        _ = FileManager.default.createFile(atPath: home.inbox + "/a.csv.done", contents: Data())
         try home.runOnce()
         XCTAssertEqual(home.files(under: "inbox/bank/payments"), [], "file and done-file both taken")
         XCTAssertEqual(try home.ledger().stateCounts().map(\.1), [1])

@@ -44,7 +44,7 @@ struct GatewayHome {
         let folder = root + "/inbox/" + channel
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let tmp = folder + "/" + name + ".part"
-        FileManager.default.createFile(atPath: tmp, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: tmp, contents: Data(bytes))
         try FileManager.default.moveItem(atPath: tmp, toPath: folder + "/" + name)
     }
 

@@ -20,7 +20,7 @@ final class TranslateTests: XCTestCase {
     func translate(_ text: String, format: String? = nil, mapping: String? = nil, options: [String: String] = [:],
                    extras: ((JSONObject?) -> Void)? = nil) throws -> [Statement] {
         let path = tmp.appendingPathComponent("statement.sta").path
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         let translator = Translator(mappings: try MappingLibrary(directory: packageRoot + "/mappings"))
         var out: [Statement] = []
         let job = Translator.Job(path: path, sha256: try sha256Hex(ofFileAt: path), format: format, mapping: mapping,
