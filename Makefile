@@ -83,5 +83,7 @@ install: schemas $(if $(BIN_DIR),,release)
 	{ git rev-parse --short=12 HEAD 2>/dev/null || echo unknown; } > "$$share/COMMIT" && \
 	echo "installed $(DESTDIR)$(PREFIX)/bin/dropgate and $$share"
 
+## Forget everything the gateway did: the ledger, archive and quarantine (var/) and the records in outbox/records/.
 clean-var:
-	rm -rf var outbox/records/*.jsonl
+	rm -rf var
+	find outbox/records -type f ! -name .gitkeep -delete
