@@ -160,5 +160,11 @@ enum Migrations {
             }
             try db.alter(table: "outbound") { t in t.add(column: "deliveredAt", .datetime) }
         }
+        m.registerMigration("gateway: raw names, translation attempts") { db in
+            try db.alter(table: "files") { t in
+                t.add(column: "rawName", .blob)                  // the dropped name's bytes when not valid UTF-8
+                t.add(column: "attempts", .integer).notNull().defaults(to: 0)   // translations started (poison check)
+            }
+        }
     }
 }

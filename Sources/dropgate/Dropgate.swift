@@ -10,7 +10,7 @@ struct Dropgate: ParsableCommand {
         discussion: "Exit codes: 0 success, 65 a file could not be read or written (report on stderr), 78 configuration error.",
         subcommands: [RunCommand.self, TranslateCommand.self, ValidateCommand.self, EmitCommand.self, AckCommand.self,
                       StatusCommand.self, ReplayCommand.self, PostCommand.self, ReconcileCommand.self,
-                      SFTPCommand.self, RetryCommand.self]
+                      SFTPCommand.self, RetryCommand.self, WorkerCommand.self]
     )
 }
 
