@@ -33,6 +33,20 @@ public enum FileNames {
 
     public static func escaped(_ name: String) -> String { escaped(Array(name.utf8)) }
 
+    /// Text for one log or `status` line: control characters become `\xNN`, the rest stays.
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || isControl($0) }) else { return text }
+        var out = ""
+        for s in text.unicodeScalars {
+            if s.value < 0x20 || s.value == 0x7F || isControl(s) {
+                for b in String(s).utf8 { out += "\\x" + String(b, radix: 16, uppercase: true).leftPadded(2) }
+            } else {
+                out.unicodeScalars.append(s)
+            }
+        }
+        return out
+    }
+
     /// `"name"`, escaped (the form logs and `status` use).
     public static func quoted(_ name: String) -> String { "\"" + escaped(name).replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
