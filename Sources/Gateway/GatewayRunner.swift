@@ -69,7 +69,7 @@ public final class GatewayRunner: @unchecked Sendable {
         defer {
             if let pool {
                 pool.stop()
-                for (pending, outcome) in pool.takeFinished() { pipeline.finish(pending, outcome: outcome) }
+                pipeline.finish(pool.takeFinished())
             }
         }
         var queue = [Pipeline.Pending]()
@@ -86,14 +86,18 @@ public final class GatewayRunner: @unchecked Sendable {
         for c in config.channels { watcher.watch(c.path) }
         logger.info("watching \(config.channels.count) channel folder(s) with \(watcher.usesInotify ? "inotify" : "polling every \(config.pickup.pollInterval)s"), translating \(pool.map { "in \($0.count) worker process(es)" } ?? "in process")")
         var trackers = Dictionary(uniqueKeysWithValues: config.channels.map { ("\($0.partner)/\($0.name)", StabilityTracker(minAge: $0.pickup.minAge)) })
+        let claimsPerTurn = 4 * (pool?.count ?? 1) + 16
         while !shouldStop() {
-            var waiting = false
+            var waiting = false, more = false
             watcher.drain()
             for channel in config.channels {
                 let key = "\(channel.partner)/\(channel.name)"
                 let (ready, pending) = scan(channel, tracker: &trackers[key]!, watcher: watcher)
                 waiting = waiting || pending
-                for name in ready {
+                // A burst is claimed a slice per turn, so that workers and commits start at once.
+                let slice = pool == nil ? ready.count : max(0, claimsPerTurn - queue.count)
+                if ready.count > slice { waiting = true; more = more || slice > 0 }
+                for name in ready.prefix(slice) {
                     if shouldStop() { break }
                     translateOrQueue(take(name, channel: channel))
                     trackers[key]!.forget(FileNames.escaped(name))
@@ -104,11 +108,12 @@ public final class GatewayRunner: @unchecked Sendable {
                     let next = queue.removeFirst()
                     dispatch(next, to: pool)
                 }
-                for (pending, outcome) in pool.takeFinished() { pipeline.finish(pending, outcome: outcome) }
+                pipeline.finish(pool.takeFinished())
                 waiting = waiting || !queue.isEmpty || pool.busy > 0
             }
             pipeline.tick()
-            if shouldStop() || (once && !waiting) { break }
+            if shouldStop() || (once && !waiting && !more) { break }
+            if more { continue }
             let now = Date().timeIntervalSinceReferenceDate
             var timeout = trackers.values.compactMap { $0.nextDeadline() }.min().map { max(0.01, $0 - now) } ?? config.pickup.pollInterval
             if waiting && pool == nil { timeout = min(timeout, 0.05) }

@@ -186,35 +186,71 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Finishes a file whose translation ran elsewhere (a worker): commits its records in the
     /// file's one transaction, then exports, routes and archives it; a failure quarantines it.
-    public func finish(_ pending: Pending, outcome: Outcome) {
-        var entry = pending.entry
-        let channel = pending.channel
-        do {
-            switch outcome {
-            case .cancelled:
-                try ledger.cancelAttempt(entry.id!)
-                return
-            case .failed(let report):
-                quarantine(&entry, report: report, started: pending.started, channel: channel)
-                return
-            case .records(let format, let count, let recordFile):
-                defer { unlink(recordFile) }
-                // A twin translated while this one was in a worker.
-                if try archiveIfDuplicate(&entry, started: pending.started) { return }
-                if count == 0 && !channel.allowEmpty { throw noRecords(entry) }
-                let id = entry.id!
-                entry.recordCount = try ledger.commitTranslation(id) { sink in
-                    try RecordFile.read(recordFile) { id, type, json in try sink.insert(id: id, type: type, json: json) }
-                    return format
+    public func finish(_ pending: Pending, outcome: Outcome) { finish([(pending, outcome)]) }
+
+    /// Group commit of finished translations: every file's records in one ledger transaction
+    /// (a savepoint each, so one file's failure stores nothing of it and spares the others), their
+    /// JSON Lines exports flushed together by one `syncfs`, and only then each file archived.
+    public func finish(_ batch: [(Pending, Outcome)]) {
+        struct Commit { var entry: FileEntry; let pending: Pending; let format: String; let recordFile: String }
+        var commits = [Commit](), later = [(Pending, Outcome)]()
+        var contents = Set<String>()
+        for (pending, outcome) in batch {
+            var entry = pending.entry
+            do {
+                switch outcome {
+                case .cancelled:
+                    try ledger.cancelAttempt(entry.id!)
+                case .failed(let report):
+                    quarantine(&entry, report: report, started: pending.started, channel: pending.channel)
+                case .records(let format, let count, let recordFile):
+                    // Two files with the same content in one batch: the second waits for the first.
+                    if !contents.insert("\(entry.partner)/\(entry.sha256 ?? "")").inserted { later.append((pending, outcome)); continue }
+                    // A twin translated while this one was in a worker.
+                    if try archiveIfDuplicate(&entry, started: pending.started) { unlink(recordFile); continue }
+                    if count == 0 && !pending.channel.allowEmpty { unlink(recordFile); throw noRecords(entry) }
+                    commits.append(Commit(entry: entry, pending: pending, format: format, recordFile: recordFile))
                 }
-                entry.state = .translated
-                entry.format = format
+            } catch {
+                fail(&entry, error, pending)
             }
-            _ = try advance(&entry, channel: channel, started: pending.started)
-        } catch {
-            let report = ErrorReport(error, file: entry.name, sha256: entry.sha256, partner: entry.partner, format: entry.format ?? channel.format, stage: .commit)
-            quarantine(&entry, report: report, started: pending.started, channel: channel)
         }
+        var results: [Result<Int, Error>]
+        do {
+            results = try ledger.commitTranslations(commits.map { c in
+                (id: c.entry.id!, body: { sink in
+                    try RecordFile.read(c.recordFile) { id, type, json in try sink.insert(id: id, type: type, json: json) }
+                    return c.format
+                })
+            })
+        } catch {
+            results = commits.map { _ in .failure(error) }
+        }
+        var translated = [Commit]()
+        for (var c, result) in zip(commits, results) {
+            unlink(c.recordFile)
+            do {
+                c.entry.recordCount = try result.get()
+                c.entry.state = .translated
+                c.entry.format = c.format
+                try exportRecords(c.entry, sync: false)
+                translated.append(c)
+            } catch {
+                fail(&c.entry, error, c.pending)
+            }
+        }
+        if !translated.isEmpty {
+            do { try AtomicFile.syncFileSystem(of: config.recordsDir) } catch { logger.error("cannot flush \(config.recordsDir): \(error)") }
+        }
+        for var c in translated {
+            do { try advance(&c.entry, channel: c.pending.channel, started: c.pending.started, exported: true) } catch { fail(&c.entry, error, c.pending) }
+        }
+        if !later.isEmpty { finish(later) }
+    }
+
+    private func fail(_ entry: inout FileEntry, _ error: Error, _ pending: Pending) {
+        let report = ErrorReport(error, file: entry.name, sha256: entry.sha256, partner: entry.partner, format: entry.format ?? pending.channel.format, stage: .commit)
+        quarantine(&entry, report: report, started: pending.started, channel: pending.channel)
     }
 
     func noRecords(_ entry: FileEntry) -> ErrorReport {
@@ -224,7 +260,7 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Moves the file on from its state; returns the job when it needs translating next.
     @discardableResult
-    private func advance(_ entry: inout FileEntry, channel: GatewayConfig.Channel, started: Date) throws -> Translator.Job? {
+    private func advance(_ entry: inout FileEntry, channel: GatewayConfig.Channel, started: Date, exported: Bool = false) throws -> Translator.Job? {
         let id = entry.id!
         while true {
             switch entry.state {
@@ -257,7 +293,7 @@ public final class Pipeline: @unchecked Sendable {
                 return Translator.Job(path: entry.workPath, fileName: entry.name, sha256: entry.sha256!, partner: entry.partner,
                                       channel: entry.channel, format: channel.format, mapping: channel.mapping, options: channel.options)
             case .translated:
-                try exportRecords(entry)
+                if !exported { try exportRecords(entry) }
                 let translated = entry
                 let records = StoredRecords { [unowned self] in try storedRecords(translated) }
                 for plugin in plugins { plugin.afterTranslate(entry, channel: channel, records: records, pipeline: self) }
@@ -338,11 +374,11 @@ public final class Pipeline: @unchecked Sendable {
 
     /// `outbox/records/<partner>/<channel>/<name>.<file id>.jsonl`, written whole (temp + rename), so
     /// a repeat after a crash replaces it instead of adding to it.
-    func exportRecords(_ entry: FileEntry) throws {
+    func exportRecords(_ entry: FileEntry, sync: Bool = true) throws {
         let path = "\(config.recordsDir)/\(entry.partner)/\(entry.channel)/\(FileNames.safe(entry.name)).\(entry.id!).jsonl"
         var text = ""
         try ledger.forEachRecord(fileId: entry.id!) { text += $0; text += "\n" }
-        try AtomicFile.write(Array(text.utf8), to: path)
+        try AtomicFile.write(Array(text.utf8), to: path, sync: sync)
     }
 
     func quarantine(_ entry: inout FileEntry, report: ErrorReport, started: Date, channel: GatewayConfig.Channel? = nil) {

@@ -145,15 +145,39 @@ public final class Ledger: Sendable {
     /// stored for the file are replaced, never duplicated. `body` returns the format id.
     @discardableResult
     public func commitTranslation(_ id: Int64, now: Date = Date(), body: (RecordSink) throws -> String) throws -> Int {
+        try db.write { db in try Ledger.storeTranslation(db, id, now, body) }
+    }
+
+    /// Group commit: several files' translations in one transaction, each in its own savepoint, so
+    /// a file whose body throws stores nothing and the others still commit. Per file, its record
+    /// count or its error.
+    public func commitTranslations(_ items: [(id: Int64, body: (RecordSink) throws -> String)], now: Date = Date()) throws -> [Result<Int, Error>] {
         try db.write { db in
-            try db.execute(sql: "DELETE FROM records WHERE fileId = ?", arguments: [id])
-            let sink = RecordSink(fileId: id, statement: try db.makeStatement(sql: "INSERT INTO records (fileId, idx, id, type, json) VALUES (?, ?, ?, ?, ?)"))
-            let format = try body(sink)
-            try db.execute(sql: "UPDATE files SET state = ?, format = ?, recordCount = ?, updatedAt = ? WHERE id = ?",
-                           arguments: [FileState.translated, format, sink.count, now, id])
-            try Ledger.audit(db, id, "translated", "\(sink.count) records as \(format)", now)
-            return sink.count
+            var results = [Result<Int, Error>]()
+            for item in items {
+                var count = 0
+                do {
+                    try db.inSavepoint {
+                        count = try Ledger.storeTranslation(db, item.id, now, item.body)
+                        return .commit
+                    }
+                    results.append(.success(count))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
         }
+    }
+
+    static func storeTranslation(_ db: Database, _ id: Int64, _ now: Date, _ body: (RecordSink) throws -> String) throws -> Int {
+        try db.execute(sql: "DELETE FROM records WHERE fileId = ?", arguments: [id])
+        let sink = RecordSink(fileId: id, statement: try db.cachedStatement(sql: "INSERT INTO records (fileId, idx, id, type, json) VALUES (?, ?, ?, ?, ?)"))
+        let format = try body(sink)
+        try db.execute(sql: "UPDATE files SET state = ?, format = ?, recordCount = ?, updatedAt = ? WHERE id = ?",
+                       arguments: [FileState.translated, format, sink.count, now, id])
+        try Ledger.audit(db, id, "translated", "\(sink.count) records as \(format)", now)
+        return sink.count
     }
 
     /// Streams a file's stored records (JSON lines) in order, without loading them all.

@@ -134,7 +134,8 @@ public enum AtomicFile {
     }
 
     /// Writes bytes to `path` through a temp file in the same folder, fsynced, then renamed.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
+    /// `sync: false` leaves the flush to one `syncFileSystem` for a batch of writes.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, sync: Bool = true) throws {
         let parent = (path as NSString).deletingLastPathComponent
         let dir = parent.isEmpty ? "." : parent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -148,10 +149,26 @@ public enum AtomicFile {
             if n <= 0 { close(fd); unlink(tmp); throw TransportError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
             written += n
         }
-        fsync(fd)
+        if sync { fsync(fd) }
         close(fd)
         if rename(tmp, path) != 0 { unlink(tmp); throw TransportError("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
     }
+}
+
+extension AtomicFile {
+    /// Flushes the whole file system that holds `path` (one flush for a batch of unsynced writes).
+    public static func syncFileSystem(of path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw TransportError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        if let syncfs = syncfsFunction { if syncfs(fd) != 0 { throw TransportError("syncfs \(path): \(String(cString: strerror(errno)))") } } else { sync() }
+    }
+
+    /// glibc's `syncfs` (a GNU extension Swift does not import).
+    nonisolated(unsafe) private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
 }
 
 public struct TransportError: Error, CustomStringConvertible, Sendable {

@@ -151,10 +151,12 @@ final class PickupSafetyTests: XCTestCase {
         let home = try GatewayHome(minAge: "0ms", pollInterval: "20ms")
         defer { home.remove() }
         try FileManager.default.createDirectory(atPath: home.inbox, withIntermediateDirectories: true)
-        let gateway = try GatewayProcess(home)
+        let log = home.root + "/gateway.log"
+        let gateway = try GatewayProcess(home, logTo: log)
         defer { kill(gateway.pid, SIGTERM); gateway.process.waitUntilExit() }
         let ledger = try home.ledger()
-        usleep(500_000)
+        XCTAssertTrue(GatewayProcess.waitFor(30) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("with inotify") },
+                      "the gateway watches its folders with inotify")
         let content = paymentCSV(5)
         let path = home.inbox + "/slow.csv"
         FileManager.default.createFile(atPath: path, contents: nil)
