@@ -15,6 +15,17 @@ public struct GatewayConfig: Sendable {
         public var ignore: [String] = ["*.part", "*.tmp", "*.filepart", "*.partial", "*.crdownload"]
         /// A companion file that must exist before a file is taken: `{name}.done` (or `{base}.ok`).
         public var doneFile: String?
+        /// A file that was in hand this many times when the gateway died is quarantined as `poison`.
+        public var poisonAfter: Int = 2
+    }
+
+    /// What one file may cost (`limits:` at the top or per channel). A file over `fileSize` is
+    /// quarantined unread (`input.too-large`); a translation past `time` or `memory` ends its worker
+    /// (`reader.timeout`, `reader.memory`).
+    public struct Limits: Sendable {
+        public var fileSize: Int64 = 4 << 30
+        public var time: TimeInterval = 600
+        public var memory: Int64 = 2 << 30
     }
 
     public struct Channel: Sendable {
@@ -28,6 +39,10 @@ public struct GatewayConfig: Sendable {
         public var pickup: Pickup
         /// `remote:`: an SFTP folder pulled into `path` (see `SFTPPlugin`).
         public var remote: SFTPPullConfig? = nil
+        public var limits = Limits()
+        /// `allowEmpty: true`: a file with no records (0 bytes, a header-only CSV) is archived
+        /// instead of quarantined (`input.no-records`).
+        public var allowEmpty = false
     }
 
     public struct Partner: Sendable {
@@ -61,6 +76,9 @@ public struct GatewayConfig: Sendable {
     public var varDir: String
     public var mappingsDir: String
     public var pickup: Pickup
+    public var limits = Limits()
+    /// Worker processes translating files side by side (`workers:`; default: one per core).
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
     public var partners: [Partner]
     public var routes: [Route]
 
@@ -133,9 +151,9 @@ extension GatewayConfig {
 struct ConfigReader {
     var problems: [String]
 
-    static let topKeys: Set<String> = ["folders", "pickup", "partners", "routes"]
-    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote"]
-    static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile"]
+    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes"]
+    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty"]
+    static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile", "poisonAfter"]
     static let routeKeys: Set<String> = ["name", "from", "emit"]
 
     mutating func unknownKeys(_ node: Yams.Node?, _ known: Set<String>, at path: String) {
@@ -156,6 +174,8 @@ struct ConfigReader {
                                    mappingsDir: folders?["mappings"]?.string.map(abs)
                                        ?? ((try? ResourceLocator().mappings(besideConfig: abs("mappings"))) ?? abs("mappings")),
                                    pickup: pickup(yaml["pickup"], base: GatewayConfig.Pickup(), at: "pickup"), partners: [], routes: [])
+        config.limits = limits(yaml["limits"], base: config.limits, at: "limits")
+        if let w = yaml["workers"] { if let n = w.int, n >= 0 { config.workers = n } else { problems.append("workers: not a count (0 translates in the gateway's own process)") } }
         for (k, v) in yaml["partners"]?.mapping ?? [:] {
             let name = k.string ?? ""
             let at = "partners.\(name)"
@@ -185,7 +205,9 @@ struct ConfigReader {
                     name: cname, partner: name, path: path,
                     format: format, mapping: c["mapping"]?.string, options: FormatOptions(encoding: encoding, values: values),
                     pickup: pickup(c["pickup"], base: config.pickup, at: "\(cat).pickup"),
-                    remote: c["remote"].flatMap { remotePull($0, inbox: path, root: root, at: "\(cat).remote") }))
+                    remote: c["remote"].flatMap { remotePull($0, inbox: path, root: root, at: "\(cat).remote") },
+                    limits: limits(c["limits"], base: config.limits, at: "\(cat).limits"),
+                    allowEmpty: c["allowEmpty"]?.bool ?? false))
             }
             let dup = Dictionary(grouping: channels, by: \.name).filter { $0.value.count > 1 }.keys
             for d in dup.sorted() { problems.append("\(at).channels: channel \"\(d)\" is defined more than once") }
@@ -227,7 +249,28 @@ struct ConfigReader {
         if let v = node["pollInterval"] { if let d = duration(v.string), d > 0 { p.pollInterval = d } else { problems.append("\(at).pollInterval: not a positive duration") } }
         if let list = node["ignore"]?.sequence { p.ignore = list.compactMap(\.string) }
         if let d = node["doneFile"]?.string { p.doneFile = d }
+        if let v = node["poisonAfter"] { if let n = v.int, n >= 1 { p.poisonAfter = n } else { problems.append("\(at).poisonAfter: not a count >= 1") } }
         return p
+    }
+
+    mutating func limits(_ node: Yams.Node?, base: GatewayConfig.Limits, at: String) -> GatewayConfig.Limits {
+        var l = base
+        guard let node else { return l }
+        unknownKeys(node, ["fileSize", "time", "memory"], at: at)
+        if let v = node["fileSize"] { if let n = bytes(v.string) { l.fileSize = n } else { problems.append("\(at).fileSize: not a size (\"100MB\", \"2GB\")") } }
+        if let v = node["memory"] { if let n = bytes(v.string) { l.memory = n } else { problems.append("\(at).memory: not a size (\"512MB\", \"2GB\")") } }
+        if let v = node["time"] { if let d = duration(v.string), d > 0 { l.time = d } else { problems.append("\(at).time: not a positive duration") } }
+        return l
+    }
+
+    /// `512`, `64KB`, `100MB`, `2GB` (powers of 1024).
+    func bytes(_ text: String?) -> Int64? {
+        guard let t = text?.trimmingCharacters(in: .whitespaces).uppercased(), !t.isEmpty else { return nil }
+        let units: [(String, Int64)] = [("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            if let n = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0 { return Int64(n * Double(factor)) }
+        }
+        return Int64(t).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// `250ms`, `2s`, `1.5m`, `1h`, or a plain number of seconds.

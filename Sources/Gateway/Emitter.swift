@@ -85,13 +85,13 @@ public struct Emitter: Sendable {
         guard !routes.isEmpty, let fileId = entry.id else { return }
         var records = [Record]()
         do { try ledger.forEachRecord(fileId: fileId) { records.append(try JSONLines.decode(line: $0)) } } catch {
-            logger.error("routes for \(entry.name): cannot read its records: \(error)")
+            logger.error("routes for \(FileNames.quoted(entry.name)): cannot read its records: \(error)")
             return
         }
         for route in routes {
             var selected = records.filter { route.fromType == nil || $0.type.rawValue == route.fromType }
             guard !selected.isEmpty else { continue }
-            let base = (entry.name as NSString).deletingPathExtension
+            let base = (FileNames.safe(entry.name) as NSString).deletingPathExtension
             do {
                 if try ledger.outboundExists(sourceFileId: fileId, route: route.name) { continue }
                 if try takeOver(selected, route) {
@@ -126,7 +126,7 @@ public struct Emitter: Sendable {
             } catch {
                 try? ledger.recordOutbound(partner: route.toPartner, channel: route.toChannel, format: route.format, name: "(failed)", path: "",
                                            sourceFileId: fileId, route: route.name, recordCount: 0, error: "\(error)")
-                logger.error("route \(route.name) for \(entry.name): \(error)")
+                logger.error("route \(route.name) for \(FileNames.quoted(entry.name)): \(error)")
             }
         }
     }

@@ -48,6 +48,6 @@ public struct ErrorReport: Error, Codable, Sendable, CustomStringConvertible {
     public var json: String { (try? OrderedJSONEncoder.line(self)) ?? "{}" }
 
     public var description: String {
-        "\(file): " + FormatError.located(message, code: code, line: line, column: column, segment: segment, field: field)
+        FileNames.escaped(file) + ": " + FileNames.printable(FormatError.located(message, code: code, line: line, column: column, segment: segment, field: field))
     }
 }

@@ -3,23 +3,37 @@ import Ledger
 import Logging
 import Mapping
 import Transport
+import Canonical
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The running gateway: watches every inbound channel folder, takes files once they are stable,
-/// and hands each to the pipeline, one at a time. Stopping finishes the file in hand.
+/// The running gateway: watches every inbound channel folder, takes files once they are stable
+/// (and, with inotify, closed by their writer), translates them in worker processes side by side,
+/// and commits, exports and archives each in the pipeline, on this one thread.
 public final class GatewayRunner: @unchecked Sendable {
     // @unchecked: run() is called once, on one thread.
     public let config: GatewayConfig
     public let pipeline: Pipeline
     let logger: Logger
+    let isolation: Isolation
+    /// Jobs handed to workers so far (makes each record file's name unique).
+    var dispatched = 0
     /// Held for the runner's life: one gateway per var folder (the kernel drops it if the process dies).
     let lockFD: Int32
 
-    public init(config: GatewayConfig, logger: Logger) throws {
+    /// Where files are translated.
+    public enum Isolation: Sendable {
+        /// In the gateway's own process, one at a time (tests; a reader's trap ends the gateway).
+        case inProcess
+        /// In `count` processes running `executable worker …` (the gateway's default).
+        case workers(executable: String, count: Int)
+    }
+
+    public init(config: GatewayConfig, logger: Logger, isolation: Isolation = .inProcess) throws {
         self.config = config
         self.logger = logger
+        if case .workers(_, let n) = isolation, n == 0 { self.isolation = .inProcess } else { self.isolation = isolation }
         let fm = FileManager.default
         for dir in [config.varDir, config.workDir, config.archiveDir, config.quarantineDir, config.recordsDir] + config.channels.map(\.path) {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -45,69 +59,135 @@ public final class GatewayRunner: @unchecked Sendable {
         return fd
     }
 
-    /// Runs until `shouldStop` says so, or with `once` until nothing is waiting.
+    /// Runs until `shouldStop` says so, or with `once` until nothing is waiting. On stop, workers
+    /// are ended at once; the files they had stay `received` for the next run.
     public func run(once: Bool, shouldStop: () -> Bool) {
-        pipeline.recover()
+        var pool: WorkerPool?
+        if case .workers(let executable, let count) = isolation {
+            pool = WorkerPool(executable: executable, mappingsDirectory: config.mappingsDir, count: count)
+        }
+        defer {
+            if let pool {
+                pool.stop()
+                pipeline.finish(pool.takeFinished())
+            }
+        }
+        var queue = [Pipeline.Pending]()
+        func translateOrQueue(_ pending: Pipeline.Pending?) {
+            guard let pending else { return }
+            if pool != nil { queue.append(pending) } else { translateHere(pending) }
+        }
+        for item in pipeline.leftInHand() {
+            if shouldStop() { return }
+            logger.info("recovering \(FileNames.quoted(item.workPath))")
+            translateOrQueue(pipeline.begin(workPath: item.workPath, channel: item.channel, originalName: item.originalName))
+        }
         let watcher = FolderWatcher(pollInterval: config.pickup.pollInterval)
         for c in config.channels { watcher.watch(c.path) }
-        logger.info("watching \(config.channels.count) channel folder(s) with \(watcher.usesInotify ? "inotify" : "polling every \(config.pickup.pollInterval)s")")
+        logger.info("watching \(config.channels.count) channel folder(s) with \(watcher.usesInotify ? "inotify" : "polling every \(config.pickup.pollInterval)s"), translating \(pool.map { "in \($0.count) worker process(es)" } ?? "in process")")
         var trackers = Dictionary(uniqueKeysWithValues: config.channels.map { ("\($0.partner)/\($0.name)", StabilityTracker(minAge: $0.pickup.minAge)) })
+        let claimsPerTurn = 4 * (pool?.count ?? 1) + 16
         while !shouldStop() {
-            var waiting = false
+            var waiting = false, more = false
+            watcher.drain()
             for channel in config.channels {
                 let key = "\(channel.partner)/\(channel.name)"
-                let (ready, pending) = scan(channel, tracker: &trackers[key]!)
+                let (ready, pending) = scan(channel, tracker: &trackers[key]!, watcher: watcher)
                 waiting = waiting || pending
-                for file in ready {
+                // A burst is claimed a slice per turn, so that workers and commits start at once.
+                let slice = pool == nil ? ready.count : max(0, claimsPerTurn - queue.count)
+                if ready.count > slice { waiting = true; more = more || slice > 0 }
+                for name in ready.prefix(slice) {
                     if shouldStop() { break }
-                    take(file, channel: channel)
-                    trackers[key]!.forget(file)
+                    translateOrQueue(take(name, channel: channel))
+                    trackers[key]!.forget(FileNames.escaped(name))
                 }
             }
+            if let pool {
+                while !queue.isEmpty && pool.busy < pool.count && !shouldStop() {
+                    let next = queue.removeFirst()
+                    dispatch(next, to: pool)
+                }
+                pipeline.finish(pool.takeFinished())
+                waiting = waiting || !queue.isEmpty || pool.busy > 0
+            }
             pipeline.tick()
-            if shouldStop() || (once && !waiting) { break }
+            if shouldStop() || (once && !waiting && !more) { break }
+            if more { continue }
             let now = Date().timeIntervalSinceReferenceDate
-            let deadline = trackers.values.compactMap { $0.nextDeadline() }.min().map { max(0.01, $0 - now) } ?? config.pickup.pollInterval
-            watcher.wait(timeout: deadline)
+            var timeout = trackers.values.compactMap { $0.nextDeadline() }.min().map { max(0.01, $0 - now) } ?? config.pickup.pollInterval
+            if waiting && pool == nil { timeout = min(timeout, 0.05) }
+            watcher.wait(timeout: timeout, also: pool?.wakeFD ?? -1)
         }
         logger.info("stopped")
     }
 
-    /// Claims a stable file (and its done-file) and processes it.
-    func take(_ path: String, channel: GatewayConfig.Channel) {
+    /// Hands a file to a worker: counted as an attempt (in hand) from now.
+    func dispatch(_ pending: Pipeline.Pending, to pool: WorkerPool) {
+        let id = pending.entry.id!
+        dispatched += 1
+        do { try pipeline.ledger.beginAttempt(id) } catch { logger.error("ledger unavailable: \(error)"); return }
+        let j = pending.job
+        let job = WorkerJob(fileId: id, path: j.path, fileName: j.fileName, sha256: j.sha256, partner: j.partner, channel: j.channel,
+                            format: j.format, mapping: j.mapping, encoding: j.options.encoding.name, options: j.options.values,
+                            recordFile: "\(config.workDir)/\(AtomicFile.tempPrefix)records-\(id)-\(getpid())-\(dispatched)", memoryLimit: pending.channel.limits.memory)
+        pool.submit(WorkerPool.Task(pending: pending, job: job, timeLimit: pending.channel.limits.time))
+    }
+
+    /// In-process translation of one file (isolation `.inProcess`).
+    func translateHere(_ pending: Pipeline.Pending) {
+        pipeline.process(workPath: pending.entry.workPath, channel: pending.channel, originalName: pending.entry.name)
+    }
+
+    /// Claims a stable file (and its done-file); returns what is left to translate.
+    func take(_ name: [UInt8], channel: GatewayConfig.Channel) -> Pipeline.Pending? {
         do {
-            let work = try pipeline.claim(path, channel: channel)
-            if let marker = GatewayRunner.doneFile(for: (path as NSString).lastPathComponent, pattern: channel.pickup.doneFile) {
-                unlink((path as NSString).deletingLastPathComponent + "/" + marker)
+            guard case .claimed(let entry) = try pipeline.claim(folder: channel.path, name: name, channel: channel) else { return nil }
+            if let text = String(validating: name, as: UTF8.self), let marker = GatewayRunner.doneFile(for: text, pattern: channel.pickup.doneFile) {
+                unlink(channel.path + "/" + marker)
             }
-            pipeline.process(workPath: work, channel: channel, originalName: (path as NSString).lastPathComponent, fresh: true)
+            return pipeline.begin(workPath: entry.workPath, channel: channel)
         } catch {
-            logger.error("cannot claim \(path): \(error)")
+            logger.error("cannot claim \(FileNames.quoted(FileNames.escaped(name))): \(error)")
+            return nil
         }
     }
 
-    /// The files of a channel folder that are ready, and whether others are still settling.
-    func scan(_ channel: GatewayConfig.Channel, tracker: inout StabilityTracker) -> (ready: [String], pending: Bool) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: channel.path) else { return ([], false) }
+    /// The names in a channel folder that are ready, and whether others are still settling.
+    /// Entries that are not regular files are rejected here (recorded once, never opened).
+    func scan(_ channel: GatewayConfig.Channel, tracker: inout StabilityTracker, watcher: FolderWatcher) -> (ready: [[UInt8]], pending: Bool) {
+        guard let names = directoryEntries(channel.path) else { return ([], false) }
         let now = Date().timeIntervalSinceReferenceDate
-        let nameSet = Set(names)
-        let markers = Set(names.compactMap { GatewayRunner.doneFile(for: $0, pattern: channel.pickup.doneFile) }.filter(nameSet.contains))
-        var ready = [String](), seen = Set<String>()
+        let textNames = Set(names.compactMap { String(validating: $0, as: UTF8.self) })
+        let markers = Set(textNames.compactMap { GatewayRunner.doneFile(for: $0, pattern: channel.pickup.doneFile) }.filter(textNames.contains))
+        var ready = [[UInt8]](), seen = Set<String>()
         var pending = false
-        for name in names.sorted() where !GatewayRunner.ignored(name, patterns: channel.pickup.ignore) && !markers.contains(name) {
-            let path = channel.path + "/" + name
+        for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let text = String(validating: name, as: UTF8.self)
+            if name.first == 0x2E || text.map({ GatewayRunner.ignored($0, patterns: channel.pickup.ignore) || markers.contains($0) }) == true { continue }
+            let path = Array(channel.path.utf8) + [0x2F] + name
             var st = stat()
-            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            if let marker = GatewayRunner.doneFile(for: name, pattern: channel.pickup.doneFile), !nameSet.contains(marker) {
+            guard lstatBytes(path, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) != S_IFREG {
+                if (st.st_mode & S_IFMT) == S_IFDIR && isChannelFolder(String(decoding: path, as: UTF8.self)) { continue }
+                _ = try? pipeline.claim(folder: channel.path, name: name, channel: channel)   // → rejected, once
+                continue
+            }
+            if let text, let marker = GatewayRunner.doneFile(for: text, pattern: channel.pickup.doneFile), !textNames.contains(marker) {
                 continue   // not announced yet: not pending either (the sender decides when)
             }
-            seen.insert(path)
+            let key = FileNames.escaped(name)
+            seen.insert(key)
+            if watcher.isOpenForWriting(channel.path, name) { pending = true; continue }   // its writer has not closed it
             let mtime = TimeInterval(st.st_mtim.tv_sec) + TimeInterval(st.st_mtim.tv_nsec) / 1e9
-            if tracker.observe(path, size: Int64(st.st_size), mtime: mtime, now: now) { ready.append(path) } else { pending = true }
+            if tracker.observe(key, size: Int64(st.st_size), mtime: mtime, now: now) { ready.append(name) } else { pending = true }
         }
         tracker.retain(only: seen)
         return (ready, pending)
     }
+
+    /// A folder inside a channel folder that is (or holds) another channel's folder.
+    func isChannelFolder(_ path: String) -> Bool { config.channels.contains { $0.path == path || $0.path.hasPrefix(path + "/") } }
 
     /// Temp and hidden files are never taken: dot-files and the channel's ignore patterns.
     static func ignored(_ name: String, patterns: [String]) -> Bool {

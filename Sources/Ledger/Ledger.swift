@@ -2,9 +2,11 @@ import Foundation
 import GRDB
 import Canonical
 
-/// Where a received file stands. received → translated → archived | quarantined | duplicate.
+/// Where a received file stands. received → translated → archived | quarantined | duplicate;
+/// `rejected`: an inbox entry that is not a regular file (symlink, FIFO, device, socket, folder),
+/// recorded once and never opened.
 public enum FileState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
-    case received, translated, archived, quarantined, duplicate
+    case received, translated, archived, quarantined, duplicate, rejected
 }
 
 /// One file the gateway took.
@@ -25,6 +27,11 @@ public struct FileEntry: Codable, Sendable, FetchableRecord, MutablePersistableR
     public var duplicateOf: Int64?
     public var receivedAt: Date
     public var updatedAt: Date
+    /// The dropped name's exact bytes when they are not valid UTF-8 (`name` then holds them escaped).
+    public var rawName: Data? = nil
+    /// How often a translation of this file was started (a gateway that died with it in hand
+    /// twice quarantines it as poison instead of trying again).
+    public var attempts: Int = 0
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -66,6 +73,49 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Registers a file before it is claimed: the work path is derived from the new row's id, so a
+    /// claim name never depends on the dropped name (`workPath(id)`).
+    public func receive(partner: String, channel: String, name: String, rawName: Data?, size: Int64?, sha256: String?,
+                        now: Date = Date(), workPath: (Int64) -> String) throws -> FileEntry {
+        try db.write { db in
+            var f = FileEntry(id: nil, partner: partner, channel: channel, name: name, size: size, sha256: sha256, format: nil,
+                              state: .received, recordCount: 0, workPath: "claiming-\(UUID().uuidString)", finalPath: nil, error: nil,
+                              duplicateOf: nil, receivedAt: now, updatedAt: now, rawName: rawName)
+            try f.insert(db)
+            f.workPath = workPath(f.id!)
+            try db.execute(sql: "UPDATE files SET workPath = ? WHERE id = ?", arguments: [f.workPath, f.id])
+            try Ledger.audit(db, f.id, "received", "\(partner)/\(channel)/\(name) (\(size ?? 0) bytes)", now)
+            return f
+        }
+    }
+
+    /// Records an inbox entry that is not a regular file, once (`key` identifies the entry).
+    public func reject(partner: String, channel: String, name: String, rawName: Data?, key: String, reason: String,
+                       finalPath: String?, now: Date = Date()) throws -> FileEntry {
+        try db.write { db in
+            var f = FileEntry(id: nil, partner: partner, channel: channel, name: name, size: nil, sha256: nil, format: nil,
+                              state: .rejected, recordCount: 0, workPath: key, finalPath: finalPath, error: reason,
+                              duplicateOf: nil, receivedAt: now, updatedAt: now, rawName: rawName)
+            try f.insert(db)
+            try Ledger.audit(db, f.id, "rejected", reason, now)
+            return f
+        }
+    }
+
+    /// Counts a translation attempt starting (the file is in hand); returns the new count.
+    @discardableResult
+    public func beginAttempt(_ id: Int64) throws -> Int {
+        try db.write { db in
+            try db.execute(sql: "UPDATE files SET attempts = attempts + 1 WHERE id = ?", arguments: [id])
+            return try Int.fetchOne(db, sql: "SELECT attempts FROM files WHERE id = ?", arguments: [id]) ?? 0
+        }
+    }
+
+    /// Takes back an attempt the gateway itself stopped (shutdown), so it does not count as a death.
+    public func cancelAttempt(_ id: Int64) throws {
+        try db.write { try $0.execute(sql: "UPDATE files SET attempts = MAX(attempts - 1, 0) WHERE id = ?", arguments: [id]) }
+    }
+
     public func file(id: Int64) throws -> FileEntry? { try db.read { try FileEntry.fetchOne($0, key: id) } }
     public func file(workPath: String) throws -> FileEntry? {
         try db.read { try FileEntry.filter(Column("workPath") == workPath).fetchOne($0) }
@@ -95,15 +145,39 @@ public final class Ledger: Sendable {
     /// stored for the file are replaced, never duplicated. `body` returns the format id.
     @discardableResult
     public func commitTranslation(_ id: Int64, now: Date = Date(), body: (RecordSink) throws -> String) throws -> Int {
+        try db.write { db in try Ledger.storeTranslation(db, id, now, body) }
+    }
+
+    /// Group commit: several files' translations in one transaction, each in its own savepoint, so
+    /// a file whose body throws stores nothing and the others still commit. Per file, its record
+    /// count or its error.
+    public func commitTranslations(_ items: [(id: Int64, body: (RecordSink) throws -> String)], now: Date = Date()) throws -> [Result<Int, Error>] {
         try db.write { db in
-            try db.execute(sql: "DELETE FROM records WHERE fileId = ?", arguments: [id])
-            let sink = RecordSink(fileId: id, statement: try db.makeStatement(sql: "INSERT INTO records (fileId, idx, id, type, json) VALUES (?, ?, ?, ?, ?)"))
-            let format = try body(sink)
-            try db.execute(sql: "UPDATE files SET state = ?, format = ?, recordCount = ?, updatedAt = ? WHERE id = ?",
-                           arguments: [FileState.translated, format, sink.count, now, id])
-            try Ledger.audit(db, id, "translated", "\(sink.count) records as \(format)", now)
-            return sink.count
+            var results = [Result<Int, Error>]()
+            for item in items {
+                var count = 0
+                do {
+                    try db.inSavepoint {
+                        count = try Ledger.storeTranslation(db, item.id, now, item.body)
+                        return .commit
+                    }
+                    results.append(.success(count))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
         }
+    }
+
+    static func storeTranslation(_ db: Database, _ id: Int64, _ now: Date, _ body: (RecordSink) throws -> String) throws -> Int {
+        try db.execute(sql: "DELETE FROM records WHERE fileId = ?", arguments: [id])
+        let sink = RecordSink(fileId: id, statement: try db.cachedStatement(sql: "INSERT INTO records (fileId, idx, id, type, json) VALUES (?, ?, ?, ?, ?)"))
+        let format = try body(sink)
+        try db.execute(sql: "UPDATE files SET state = ?, format = ?, recordCount = ?, updatedAt = ? WHERE id = ?",
+                       arguments: [FileState.translated, format, sink.count, now, id])
+        try Ledger.audit(db, id, "translated", "\(sink.count) records as \(format)", now)
+        return sink.count
     }
 
     /// Streams a file's stored records (JSON lines) in order, without loading them all.

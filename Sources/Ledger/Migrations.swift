@@ -160,7 +160,7 @@ enum Migrations {
             }
             try db.alter(table: "outbound") { t in t.add(column: "deliveredAt", .datetime) }
         }
-            m.registerMigration("audit: hash chain") { db in
+        m.registerMigration("audit: hash chain") { db in
             // Every audit row carries the hash of the row before it and of its own content (AuditChain);
             // the rows that exist are chained here, in seq order, and the head records the last one.
             try db.alter(table: "audit") { t in
@@ -180,5 +180,11 @@ enum Migrations {
                 CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
                 """)
         }
-}
+        m.registerMigration("gateway: raw names, translation attempts") { db in
+            try db.alter(table: "files") { t in
+                t.add(column: "rawName", .blob)                  // the dropped name's bytes when not valid UTF-8
+                t.add(column: "attempts", .integer).notNull().defaults(to: 0)   // translations started (poison check)
+            }
+        }
+    }
 }

@@ -5,10 +5,13 @@ import Glibc
 
 /// Wakes the gateway when something changes in watched folders: inotify on Linux, with a polling
 /// interval as the fallback (and as a safety net, since inotify can overflow or miss NFS changes).
+/// With inotify it also knows which names a writer still holds open: created or modified, and
+/// not yet closed (`IN_CLOSE_WRITE`) or renamed in (`IN_MOVED_TO`).
 public final class FolderWatcher: @unchecked Sendable {
     // @unchecked: the inotify descriptor is only read by the one thread that calls `wait`.
     private var fd: Int32 = -1
     private var watches: [Int32: String] = [:]
+    private var open: [String: Set<[UInt8]>] = [:]
     public let pollInterval: TimeInterval
 
     public init(pollInterval: TimeInterval) {
@@ -24,28 +27,71 @@ public final class FolderWatcher: @unchecked Sendable {
     public func watch(_ path: String) {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         guard fd >= 0 else { return }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_ATTRIB)
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_MODIFY | IN_ATTRIB | IN_DELETE)
         let wd = inotify_add_watch(fd, path, mask)
         if wd >= 0 { watches[wd] = path }
     }
 
-    /// Sleeps until a watched folder changes or `timeout` passes (at most the poll interval).
-    /// Returns whether an event arrived.
+    /// Whether a writer may still have `name` in `folder` open (seen created or written, not yet
+    /// closed). Files that were there before the watch began are not known to be open.
+    public func isOpenForWriting(_ folder: String, _ name: [UInt8]) -> Bool { open[folder]?.contains(name) ?? false }
+
+    /// Sleeps until a watched folder changes, `also` becomes readable, or `timeout` passes (at most
+    /// the poll interval). Returns whether an event arrived.
     @discardableResult
-    public func wait(timeout: TimeInterval) -> Bool {
+    public func wait(timeout: TimeInterval, also extra: Int32 = -1) -> Bool {
         let t = max(0, min(timeout, pollInterval))
-        guard fd >= 0 else {
-            Thread.sleep(forTimeInterval: t)
-            return false
-        }
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let rc = poll(&pfd, 1, Int32(t * 1000))
-        guard rc > 0 else { return false }
-        // Drain the events; their content does not matter, a rescan follows.
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
-        return true
+        var fds = [pollfd]()
+        if fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        if extra >= 0 { fds.append(pollfd(fd: extra, events: Int16(POLLIN), revents: 0)) }
+        if fds.isEmpty { Thread.sleep(forTimeInterval: t); return false }
+        let rc = poll(&fds, nfds_t(fds.count), Int32(t * 1000))
+        drain()
+        return rc > 0
     }
+
+    /// Reads the pending events (without waiting) and updates which names are open for writing.
+    public func drain() {
+        guard fd >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            var at = 0
+            while at + 16 <= n {
+                let (wd, mask, length) = buffer.withUnsafeBytes { raw in
+                    (raw.loadUnaligned(fromByteOffset: at, as: Int32.self), raw.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self),
+                     Int(raw.loadUnaligned(fromByteOffset: at + 12, as: UInt32.self)))
+                }
+                var name = Array(buffer[(at + 16)..<min(n, at + 16 + length)])
+                while name.last == 0 { name.removeLast() }
+                at += 16 + length
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 { open.removeAll(); continue }
+                guard let folder = watches[wd], !name.isEmpty, mask & UInt32(IN_ISDIR) == 0 else { continue }
+                if mask & UInt32(IN_CREATE | IN_MODIFY) != 0 {
+                    open[folder, default: []].insert(name)
+                } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) != 0 {
+                    open[folder]?.remove(name)
+                }
+            }
+        }
+    }
+}
+
+/// The entries of a folder with their names as the bytes they are (not every name is UTF-8).
+public func directoryEntries(_ path: String) -> [[UInt8]]? {
+    guard let dir = opendir(path) else { return nil }
+    defer { closedir(dir) }
+    var names = [[UInt8]]()
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> [UInt8] in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return Array(bytes.prefix { $0 != 0 })
+        }
+        if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+        names.append(name)
+    }
+    return names
 }
 
 /// Decides when a dropped file is complete: its size and mtime unchanged for `minAge`, measured
@@ -88,7 +134,8 @@ public enum AtomicFile {
     }
 
     /// Writes bytes to `path` through a temp file in the same folder, fsynced, then renamed.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
+    /// `sync: false` leaves the flush to one `syncFileSystem` for a batch of writes.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, sync: Bool = true) throws {
         let parent = (path as NSString).deletingLastPathComponent
         let dir = parent.isEmpty ? "." : parent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -102,10 +149,26 @@ public enum AtomicFile {
             if n <= 0 { close(fd); unlink(tmp); throw TransportError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
             written += n
         }
-        fsync(fd)
+        if sync { fsync(fd) }
         close(fd)
         if rename(tmp, path) != 0 { unlink(tmp); throw TransportError("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
     }
+}
+
+extension AtomicFile {
+    /// Flushes the whole file system that holds `path` (one flush for a batch of unsynced writes).
+    public static func syncFileSystem(of path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw TransportError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        if let syncfs = syncfsFunction { if syncfs(fd) != 0 { throw TransportError("syncfs \(path): \(String(cString: strerror(errno)))") } } else { sync() }
+    }
+
+    /// glibc's `syncfs` (a GNU extension Swift does not import).
+    nonisolated(unsafe) private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
 }
 
 public struct TransportError: Error, CustomStringConvertible, Sendable {

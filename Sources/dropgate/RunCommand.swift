@@ -21,6 +21,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Process what is waiting (once stable) and exit.")
     var once = false
 
+    @Option(help: "Worker processes translating side by side (default: `workers:` in the configuration, else one per core).")
+    var workers: Int?
+
+    @Flag(help: "Translate in the gateway's own process, one file at a time (a reader's crash then ends the gateway).")
+    var inProcess = false
+
     func run() throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "dropgate")
@@ -30,10 +36,19 @@ struct RunCommand: ParsableCommand {
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         let runner: GatewayRunner
-        do { runner = try GatewayRunner(config: config, logger: logger) } catch {
+        let isolation: GatewayRunner.Isolation = inProcess ? .inProcess : .workers(executable: try selfExecutable(), count: workers ?? config.workers)
+        do { runner = try GatewayRunner(config: config, logger: logger, isolation: isolation) } catch {
             printErr("cannot start: \(error)")
             throw Exit.configError
         }
         runner.run(once: once) { stopRequested.load(ordering: .relaxed) }
     }
+}
+
+/// This executable's own path (for starting its workers).
+func selfExecutable() throws -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    if n > 0 { return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+    return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
 }

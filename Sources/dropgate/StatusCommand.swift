@@ -52,7 +52,7 @@ struct StatusCommand: ParsableCommand {
             print("last errors:")
             for f in last {
                 let message = f.error.flatMap { try? JSONDecoder().decode(ErrorReport.self, from: Data($0.utf8)) }?.description ?? (f.error ?? "")
-                print("  #\(f.id!) \(f.partner)/\(f.channel) \(f.state.rawValue): \(message)")
+                print("  #\(f.id!) \(f.partner)/\(f.channel) \(f.state.rawValue): \(FileNames.printable(message))")
             }
         }
     }

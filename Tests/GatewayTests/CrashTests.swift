@@ -8,34 +8,23 @@ import Transport
 import Glibc
 #endif
 
-/// Kills the real `dropgate run` process with SIGKILL at many random moments while files keep
-/// arriving, restarts it each time, and checks that every file ended translated exactly once.
+/// Kills the real `dropgate run` process (with its worker processes) with SIGKILL at 200 random
+/// moments while files keep arriving, restarts it each time, and checks that every file ended
+/// translated exactly once.
 final class CrashTests: XCTestCase {
-    /// The dropgate executable built beside this test bundle.
-    var executable: String {
-        let beside = Bundle(for: CrashTests.self).bundleURL.deletingLastPathComponent().appendingPathComponent("dropgate").path
-        return FileManager.default.isExecutableFile(atPath: beside) ? beside : packageRoot + "/.build/debug/dropgate"
-    }
-
-    func start(_ home: GatewayHome, once: Bool = false) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["run", "--config", home.root + "/gateway.yaml"] + (once ? ["--once"] : [])
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        return p
-    }
+    func start(_ home: GatewayHome, once: Bool = false) throws -> Process { try GatewayProcess(home, once: once).process }
 
     func testKillNineAtRandomPointsLosesAndDuplicatesNothing() throws {
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: executable), "build dropgate first: \(executable)")
-        let home = try GatewayHome(minAge: "0ms", pollInterval: "20ms")
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: dropgateExecutable), "build dropgate first: \(dropgateExecutable)")
+        // Deliberate kills may land on the same file twice; poison has its own test (PoisonTests).
+        let home = try GatewayHome(minAge: "0ms", pollInterval: "20ms", poisonAfter: 1000)
         defer { home.remove() }
         var generator = SystemRandomNumberGenerator()
         var dropped = [String: Int]()     // name → content number
         var next = 0
-        let rounds = 60
+        let rounds = 200
         var kills = 0
+        var pids = [Int32]()
         for round in 0..<rounds {
             // A few new files per round, some of them byte-identical to earlier ones (duplicates).
             for _ in 0..<5 {
@@ -48,6 +37,7 @@ final class CrashTests: XCTestCase {
             let p = try start(home)
             usleep(UInt32.random(in: 5_000...120_000, using: &generator))
             kill(p.processIdentifier, SIGKILL)
+            pids.append(p.processIdentifier)
             p.waitUntilExit()
             if p.terminationReason == .uncaughtSignal { kills += 1 }
         }
@@ -55,7 +45,9 @@ final class CrashTests: XCTestCase {
         let last = try start(home, once: true)
         last.waitUntilExit()
         XCTAssertEqual(last.terminationStatus, 0)
-        XCTAssertGreaterThanOrEqual(kills, 50, "at least 50 kill points")
+        XCTAssertGreaterThanOrEqual(kills, 195, "at least 195 kill points")
+        XCTAssertTrue(GatewayProcess.waitFor(2) { (pids + [last.processIdentifier]).allSatisfy { GatewayProcess.workers(of: $0).isEmpty } },
+                      "no worker outlives its gateway")
 
         let ledger = try home.ledger()
         let all = try ledger.files(in: FileState.allCases)

@@ -131,3 +131,94 @@ final class PickupTests: XCTestCase {
 }
 
 import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class PickupSafetyTests: XCTestCase {
+    func testNamesAreEscapedOneToOne() {
+        XCTAssertEqual(FileNames.escaped(Array("a.csv".utf8)), "a.csv")
+        XCTAssertEqual(FileNames.escaped(Array("new\nline\u{1B}.csv".utf8)), #"new\x0Aline\x1B.csv"#)
+        XCTAssertEqual(FileNames.escaped([0x62, 0xFF, 0x5C]), #"b\xFF\\"#)
+        XCTAssertEqual(FileNames.escaped(Array("Müller €.csv".utf8)), "Müller €.csv")
+        XCTAssertNotEqual(FileNames.escaped([0xFF]), FileNames.escaped(Array(#"\xFF"#.utf8)), "a literal backslash cannot pose as an escape")
+        XCTAssertEqual(FileNames.safe("-rf.csv"), "_rf.csv")
+        XCTAssertEqual(FileNames.safe(String(repeating: "a", count: 255)).utf8.count, 160)
+        XCTAssertEqual(FileNames.printable("line\none"), #"line\x0Aone"#)
+    }
+
+    func testAFileIsTakenOnlyAfterItsWriterClosedIt() throws {
+        let home = try GatewayHome(minAge: "0ms", pollInterval: "20ms")
+        defer { home.remove() }
+        try FileManager.default.createDirectory(atPath: home.inbox, withIntermediateDirectories: true)
+        let log = home.root + "/gateway.log"
+        let gateway = try GatewayProcess(home, logTo: log)
+        defer { kill(gateway.pid, SIGTERM); gateway.process.waitUntilExit() }
+        let ledger = try home.ledger()
+        XCTAssertTrue(GatewayProcess.waitFor(30) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("with inotify") },
+                      "the gateway watches its folders with inotify")
+        let content = paymentCSV(5)
+        let path = home.inbox + "/slow.csv"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let writer = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        writer.write(Data(content.prefix(40)))
+        usleep(800_000)   // a writer pausing far longer than minAge
+        XCTAssertEqual(try ledger.files(in: FileState.allCases).count, 0, "not taken while its writer holds it open")
+        writer.write(Data(content.dropFirst(40)))
+        try writer.close()
+        XCTAssertTrue(try GatewayProcess.waitFor(20) { try ledger.files(in: [.archived]).count == 1 })
+        XCTAssertEqual(try ledger.recordCount(), 2, "the whole file was read")
+    }
+
+    func testEmptyFilesOnlyWhereTheChannelAllowsThem() throws {
+        let home = try GatewayHome(partnersAndRoutes: """
+            pickup: { minAge: 0ms, pollInterval: 50ms }
+            partners:
+              bank:
+                channels:
+                  - { name: payments, mapping: csv/bank-payment }
+                  - { name: lenient, mapping: csv/bank-payment, allowEmpty: true }
+            """)
+        defer { home.remove() }
+        let header = Array("Direction,Execution date,Amount,Currency,Debtor,Creditor,End to end id\n".utf8)
+        try home.drop("header.csv", header)
+        try home.drop("zero.csv", [])
+        try home.drop("header.csv", header, into: "bank/lenient")
+        try home.drop("zero.csv", [], into: "bank/lenient")
+        try home.runOnce()
+        let files = try home.ledger().files(in: FileState.allCases)
+        func state(_ channel: String, _ name: String) -> String {
+            guard let f = files.first(where: { $0.channel == channel && $0.name == name }) else { return "missing" }
+            let code = f.error.flatMap { try? JSONDecoder().decode(ErrorReport.self, from: Data($0.utf8)) }?.code
+            return f.state.rawValue + (code.map { " " + $0 } ?? "")
+        }
+        XCTAssertEqual(state("payments", "header.csv"), "quarantined input.no-records")
+        XCTAssertEqual(state("payments", "zero.csv"), "quarantined input.empty")
+        XCTAssertEqual(state("lenient", "header.csv"), "archived")
+        XCTAssertEqual(state("lenient", "zero.csv"), "archived")
+    }
+
+    func testLimitsAndWorkersAreReadFromTheConfig() throws {
+        let home = try GatewayHome(partnersAndRoutes: """
+            workers: 3
+            limits: { fileSize: 10MB, time: 30s }
+            partners:
+              bank:
+                channels:
+                  - { name: a, mapping: csv/bank-payment, limits: { memory: 512MB } }
+                  - { name: b, mapping: csv/bank-payment, limits: { fileSize: lots } }
+            """)
+        defer { home.remove() }
+        XCTAssertThrowsError(try home.config) { e in
+            XCTAssertTrue("\(e)".contains("partners.bank.channels[1].limits.fileSize: not a size"), "\(e)")
+        }
+        let yaml = try String(contentsOfFile: home.root + "/gateway.yaml", encoding: .utf8).replacingOccurrences(of: "fileSize: lots", with: "fileSize: 1GB")
+        try yaml.write(toFile: home.root + "/gateway.yaml", atomically: true, encoding: .utf8)
+        let config = try home.config
+        XCTAssertEqual(config.workers, 3)
+        XCTAssertEqual(config.channels[0].limits.fileSize, 10 << 20, "inherited from the top")
+        XCTAssertEqual(config.channels[0].limits.memory, 512 << 20)
+        XCTAssertEqual(config.channels[0].limits.time, 30)
+        XCTAssertEqual(config.channels[1].limits.fileSize, 1 << 30)
+    }
+}

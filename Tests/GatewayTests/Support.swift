@@ -11,12 +11,12 @@ let packageRoot = ProjectPaths.packageRoot
 struct GatewayHome {
     let root: String
 
-    init(minAge: String = "0ms", pollInterval: String = "50ms", doneFile: String? = nil) throws {
+    init(minAge: String = "0ms", pollInterval: String = "50ms", doneFile: String? = nil, poisonAfter: Int? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let yaml = """
             folders: { inbox: inbox, outbox: outbox, var: var, mappings: \(packageRoot)/mappings }
-            pickup: { minAge: \(minAge), pollInterval: \(pollInterval)\(doneFile.map { ", doneFile: \"\($0)\"" } ?? "") }
+            pickup: { minAge: \(minAge), pollInterval: \(pollInterval)\(doneFile.map { ", doneFile: \"\($0)\"" } ?? "")\(poisonAfter.map { ", poisonAfter: \($0)" } ?? "") }
             partners:
               bank:
                 channels:
@@ -64,6 +64,53 @@ struct GatewayHome {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         try GatewayRunner(config: try config, logger: logger).run(once: true) { false }
+    }
+}
+
+/// The dropgate executable built beside the test bundle.
+var dropgateExecutable: String {
+    let beside = Bundle(for: GatewayProcess.self).bundleURL.deletingLastPathComponent().appendingPathComponent("dropgate").path
+    return FileManager.default.isExecutableFile(atPath: beside) ? beside : packageRoot + "/.build/debug/dropgate"
+}
+
+/// A real `dropgate run` process on a home (worker processes, as in production).
+final class GatewayProcess {
+    let process = Process()
+    let log: String
+
+    /// `testTriggers`: the workers honour the test-only poison triggers (see `Worker`).
+    init(_ home: GatewayHome, once: Bool = false, testTriggers: Bool = false, logTo log: String? = nil) throws {
+        self.log = log ?? "/dev/null"
+        process.executableURL = URL(fileURLWithPath: dropgateExecutable)
+        process.arguments = ["run", "--config", home.root + "/gateway.yaml"] + (once ? ["--once"] : [])
+        var env = ProcessInfo.processInfo.environment
+        if testTriggers { env["DROPGATE_TEST_TRIGGERS"] = "1" }
+        process.environment = env
+        if log != nil { FileManager.default.createFile(atPath: self.log, contents: nil) }
+        process.standardError = FileHandle(forWritingAtPath: self.log)
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Waits (at most `timeout` seconds) until `condition` holds; false if it never did.
+    static func waitFor(_ timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if try condition() { return true }
+            usleep(20_000)
+        }
+        return try condition()
+    }
+
+    /// Processes whose command line names `--parent <pid>` (this gateway's workers).
+    static func workers(of pid: Int32) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }.filter { p in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else { return false }
+            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return args.contains("worker") && zip(args, args.dropFirst()).contains { $0 == "--parent" && $1 == "\(pid)" }
+        }
     }
 }
 

@@ -16,7 +16,7 @@ struct X12AckSender {
     let pipeline: Pipeline
 
     var target: String? { channel.options[X12Plugin.ackOption].flatMap { $0.isEmpty ? nil : $0 } }
-    var name: String { "\(file.name).\(file.id ?? 0).ack.x12" }
+    var name: String { "\(FileNames.safe(file.name)).\(file.id ?? 0).ack.x12" }
 
     /// Acknowledges `reports`; the interchanges at the indices in `resent` are duplicates and get
     /// only a rejecting TA1 (code 025). Failures are logged and recorded as a failed outbound file.
