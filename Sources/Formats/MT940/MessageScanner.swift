@@ -9,6 +9,8 @@ struct Field {
     var lineNumbers: [Int]
     /// 1-based column where `lines[0]` starts in its source line.
     var column: Int
+    /// The decimal mark of its amounts (`,` in SWIFT; see `PracticeRules.decideDecimalMark`).
+    var decimalMark: Character = ","
 
     var line: Int { lineNumbers[0] }
     /// The text as written, continuation lines joined with a line feed.
@@ -29,6 +31,8 @@ struct Message {
     var blocks: [(id: String, text: String, line: Int)] = []
     var fields: [Field] = []
     var line = 0
+    /// What `PracticeRules` bent, each with its line: becomes the statement's `warning` children.
+    var warnings: [(text: String, line: Int)] = []
 
     /// `940`, `942` or `950` from the application header `{2:I940…}`/`{2:O940…}`; nil without one.
     var typeFromHeader: String? {
@@ -75,7 +79,14 @@ struct MessageScanner {
     private mutating func take(_ text: String, _ number: Int) throws -> Message? {
         if text.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
         if text.hasPrefix("{") { return try takeBlocks(text, number) }
-        if inMessage, isTerminator(text) { return finish() }
+        if inMessage, isTerminator(text) {
+            if try dashContinuesFreeText(text) {
+                current.fields[current.fields.count - 1].lines.append(text)
+                current.fields[current.fields.count - 1].lineNumbers.append(number)
+                return nil
+            }
+            return finish()
+        }
         if let (tag, rest) = Self.splitTag(text) {
             if Self.knownTags.contains(tag) {
                 if tag == "20", current.fields.contains(where: { $0.tag == "20" }) {
@@ -130,6 +141,20 @@ struct MessageScanner {
     private mutating func finish() -> Message? {
         defer { current = Message(); inMessage = false }
         return inMessage ? current : nil
+    }
+
+    /// Rule "a lone `-` inside :86: is text": Rabobank and others write a line holding only `-`
+    /// inside a multi-line :86: (or :NS:) text. It ends the message only when the next line that
+    /// is not blank starts a new message (`{1:`/`{2:` blocks or `:20:`) or the input ends there;
+    /// `-}` always ends it (SWIFT FIN: the text block closes with CrLf `-}`).
+    private mutating func dashContinuesFreeText(_ text: String) throws -> Bool {
+        guard text.trimmingSpaces == "-", let last = current.fields.last, Self.freeTextTags.contains(last.tag) else { return false }
+        while let (next, number) = try nextLine() {
+            if next.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            pushedBack = (next, number)
+            return !(next.hasPrefix("{") || Self.splitTag(next)?.0 == "20")
+        }
+        return false
     }
 
     /// `-`, `-}` or `-}{5:{CHK:…}}` ends a message; `-----L110` inside :86: text does not.
