@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["TestSupport", "CSVFormat", "Mapping", "Gateway"]),
         .testTarget(name: "X12Tests", dependencies: ["TestSupport", "X12", "FormatKit", "Canonical", "Mapping"], exclude: ["Fixtures"]),
-        .testTarget(name: "ISO20022Tests", dependencies: ["TestSupport", "ISO20022", "XMLSupport", "Mapping", "Gateway"]),
+        .testTarget(name: "ISO20022Tests", dependencies: ["TestSupport", "ISO20022", "XMLSupport", "Mapping", "Gateway"], exclude: ["Fixtures"]),
         .testTarget(name: "TWEInvoiceTests", dependencies: ["TestSupport", "TWEInvoice", "XMLSupport", "Mapping", "Gateway"]),
         .testTarget(name: "NACHATests", dependencies: ["TestSupport", "NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"], exclude: ["Fixtures"]),
         .testTarget(name: "MT940Tests", dependencies: ["TestSupport", "MT940", "FormatKit", "Canonical", "Mapping", "Gateway", "Yams"], exclude: ["Fixtures"]),
