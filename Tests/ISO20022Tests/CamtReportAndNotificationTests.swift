@@ -34,6 +34,10 @@ import Mapping
         #expect(s.openingBalance == nil && s.closingBalance == nil)
         #expect(s.lines.map(\.amount) == [Amount("-42.50")!, Amount("7.50")!])
         #expect(s.lines[0].remittance == "RF18539007547034" && s.lines[1].remittance == "REFUND FEE")
+        // The line's `fields` carry the structured remittance and references.
+        #expect(s.lines[0].fields?["creditorReference"] == .string("RF18539007547034"))
+        #expect(s.lines[0].fields?["endToEndId"] == .string("E2E-54-1"))
+        #expect(s.lines[1].fields == nil)
     }
 
     @Test func eachReaderRefusesTheOtherMessages() throws {

@@ -35,6 +35,14 @@ final class PracticeRulesTests: XCTestCase {
         XCTAssertEqual(try statements(blocks).count, 2)
     }
 
+    /// Record contract: a statement line's `fields` carry the structured :86: subfields.
+    func testLineFieldsCarryTheStructuredDetails() throws {
+        guard case .statement(let s) = try XCTUnwrap(records("dash-line-inside-86.sta").first).body else { return XCTFail("no statement") }
+        XCTAssertEqual(s.lines[0].fields?["EREF"], .string("E2E-77"))
+        XCTAssertEqual(s.lines[0].fields?["NAME"], .string("ACME BV"))
+        XCTAssertNil(s.lines[0].fields?["?20"])
+    }
+
     /// Amounts with a decimal point, where no balance uses a comma: read, with a warning.
     func testDecimalPointAmountsReadWithAWarning() throws {
         let units = try statements(text("decimal-point-amounts.sta"), options: FormatOptions(values: ["strictBalances": "true"]))
