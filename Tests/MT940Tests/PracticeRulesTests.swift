@@ -33,6 +33,12 @@ final class PracticeRulesTests: XCTestCase {
         // Before a new message's blocks the dash still ends the message.
         let blocks = try text("dash-line-inside-86.sta").replacingOccurrences(of: "-\n:20:940S231231", with: "-\n{1:F01RABONL2UAXXX0000000000}{4:\n:20:940S231231")
         XCTAssertEqual(try statements(blocks).count, 2)
+        // … and before a bank's banner lines and the next :20:, and before trailer lines at the end.
+        let file = try text("dash-line-inside-86.sta")
+        let read = try statements(file + "RABONL2U\n940\n" + file + "END OF FILE\n")
+        XCTAssertEqual(read.count, 4)
+        XCTAssertEqual(read[1].child("information")?.value, "/REMI/CLOSING INFORMATION")
+        XCTAssertEqual(read[3].child("information")?.value, "/REMI/CLOSING INFORMATION")
     }
 
     /// Record contract: a statement line's `fields` carry the structured :86: subfields.

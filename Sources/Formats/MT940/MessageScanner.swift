@@ -58,7 +58,9 @@ struct MessageScanner {
 
     private var lines: LineReader
     private let encoding: TextEncoding
-    private var pushedBack: (text: String, number: Int)?
+    /// Lines read ahead and handed out again first (a line that starts the next message, and
+    /// the few lines `dashContinuesFreeText` looks at).
+    private var pushedBack: [(text: String, number: Int)] = []
     private var current = Message()
     private var inMessage = false
 
@@ -90,7 +92,7 @@ struct MessageScanner {
         if let (tag, rest) = Self.splitTag(text) {
             if Self.knownTags.contains(tag) {
                 if tag == "20", current.fields.contains(where: { $0.tag == "20" }) {
-                    pushedBack = (text, number)
+                    pushedBack.insert((text, number), at: 0)
                     return finish()
                 }
                 if !inMessage { inMessage = true; current.line = number }
@@ -117,7 +119,7 @@ struct MessageScanner {
     /// `{1:…}{2:…}{3:{108:…}}{4:` — header blocks, then perhaps the first field on the same line.
     private mutating func takeBlocks(_ text: String, _ number: Int) throws -> Message? {
         if text.hasPrefix("{1:") || text.hasPrefix("{2:"), inMessage, !current.fields.isEmpty {
-            pushedBack = (text, number)
+            pushedBack.insert((text, number), at: 0)
             return finish()
         }
         var rest = Substring(text)
@@ -144,17 +146,21 @@ struct MessageScanner {
     }
 
     /// Rule "a lone `-` inside :86: is text": Rabobank and others write a line holding only `-`
-    /// inside a multi-line :86: (or :NS:) text. It ends the message only when the next line that
-    /// is not blank starts a new message (`{1:`/`{2:` blocks or `:20:`) or the input ends there;
-    /// `-}` always ends it (SWIFT FIN: the text block closes with CrLf `-}`).
+    /// inside a multi-line :86: (or :NS:) text. It ends the message only when a new message
+    /// follows (`{1:`/`{2:` blocks or `:20:`, after blank lines or a bank's banner lines such as
+    /// ABN AMRO's `ABNANL2A`/`940`) or the input ends there; `-}` always ends it (SWIFT FIN: the
+    /// text block closes with CrLf `-}`). Looks at most 8 lines ahead, then reads them again.
     private mutating func dashContinuesFreeText(_ text: String) throws -> Bool {
         guard text.trimmingSpaces == "-", let last = current.fields.last, Self.freeTextTags.contains(last.tag) else { return false }
-        while let (next, number) = try nextLine() {
-            if next.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            pushedBack = (next, number)
-            return !(next.hasPrefix("{") || Self.splitTag(next)?.0 == "20")
+        var ahead: [(text: String, number: Int)] = []
+        defer { pushedBack = ahead + pushedBack }
+        while ahead.count < 8 {
+            guard let (next, number) = try nextLine() else { return false }  // the end of the input: it ends the message
+            ahead.append((next, number))
+            if next.hasPrefix("{") { return false }
+            if let (tag, _) = Self.splitTag(next), Self.knownTags.contains(tag) { return tag != "20" }
         }
-        return false
+        return true
     }
 
     /// `-`, `-}` or `-}{5:{CHK:…}}` ends a message; `-----L110` inside :86: text does not.
@@ -186,7 +192,7 @@ struct MessageScanner {
 
     /// The next decoded line, without SOH/ETX framing bytes.
     private mutating func nextLine() throws -> (String, Int)? {
-        if let p = pushedBack { pushedBack = nil; return (p.text, p.number) }
+        if !pushedBack.isEmpty { let p = pushedBack.removeFirst(); return (p.text, p.number) }
         guard let bytes = try lines.next() else { return nil }
         let number = lines.lineNumber
         let text: String
