@@ -25,7 +25,7 @@ let package = Package(
 
         // Formats: one folder per family, reader and writer side by side.
         .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
-        .target(name: "X12", dependencies: ["FormatKit", "Canonical"], path: "Sources/Formats/X12"),
+        .target(name: "X12", dependencies: ["FormatKit", "Canonical", "Yams"], path: "Sources/Formats/X12"),
         .target(name: "ISO20022", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/ISO20022"),
         .target(name: "GLFormats", dependencies: ["FormatKit"], path: "Sources/Formats/GLFormats"),
 

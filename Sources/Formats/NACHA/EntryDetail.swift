@@ -77,7 +77,7 @@ enum EntryDetail {
 
     static func layout(sec: String) -> RecordLayout {
         switch sec {
-        case "CTX", "ATX": ctxLayout   // ATX (acknowledgment of a CTX) counts its addenda the same way
+        case "CTX", "ATX", "TRX": ctxLayout   // ATX (acknowledgment of a CTX) and TRX count their addenda the same way
         case "IAT": iatLayout
         case "ADV": advLayout
         case "TEL", "WEB": namedLayout

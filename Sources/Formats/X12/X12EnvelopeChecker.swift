@@ -14,6 +14,9 @@ struct X12EnvelopeChecker {
         /// `strictEnvelope: true`: every ISA element at exactly its fixed width (TA1 errors);
         /// by default padded text elements of another width read with warnings.
         var strictEnvelope = false
+        /// Implementation grammars each set is checked against, when it has one.
+        var grammars: X12Grammars?
+        var partner = ""
     }
 
     let options: Options
@@ -174,6 +177,11 @@ private struct State {
     // MARK: closing
 
     private mutating func closeSet() throws {
+        if let grammars = options.grammars, let st = setSegments.first, let g = group,
+           let grammar = grammars.grammar(set: st[1], version: g.version, partner: options.partner) {
+            let component = interchange?.delimiters.component ?? UInt8(ascii: ">")
+            for f in X12GrammarValidator(grammar: grammar, component: component).validate(setSegments) { try record(f) }
+        }
         guard let report = setReport, var g = group, let i = interchange else { return }
         if report.accepted {
             let warnings = (i.findings + g.findings + report.findings).filter { !$0.isError }.map(\.error)
