@@ -37,6 +37,18 @@ final class TolerantReadingTests: XCTestCase {
         XCTAssertEqual(records[1].extra?["adviceSequenceNumber"], .string("0002"))
     }
 
+    /// Record contract: an outbound ACH payment needs no `ach.traceNumber`; the writer assigns it.
+    func testOutboundPaymentWithoutTraceNumberIsWritten() throws {
+        let json = #"{"secCode":"PPD","transactionCode":"22","companyId":"1234567890","companyEntryDescription":"PAYROLL"}"#
+        let ach = try JSONDecoder().decode(Payment.ACH.self, from: Data(json.utf8))
+        XCTAssertNil(ach.traceNumber)
+        guard case .payment(var body) = Sample.payment(1, amount: "10.00").body else { return XCTFail("no payment") }
+        body.ach = ach
+        let file = try NACHAWriter().write([Record(id: "r1", source: nil, body: .payment(body))], context: Sample.context())[0]
+        let entry = try XCTUnwrap(Sample.lines(file.bytes).first { $0.hasPrefix("6") })
+        XCTAssertEqual(String(entry.suffix(15)), "231380100000001", "the writer assigned the trace number")
+    }
+
     /// ATX and CTX entries carry up to 9,999 addenda, counted in positions 55–58.
     func testATXAndCTXWithSeveralAddenda() throws {
         let atx = try Sample.units(bytes("atx-three-addenda.ach"))
