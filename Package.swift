@@ -25,7 +25,7 @@ let package = Package(
 
         // Formats: one folder per family, reader and writer side by side.
         .target(name: "CSVFormat", dependencies: ["FormatKit"], path: "Sources/Formats/CSVFormat"),
-        .target(name: "X12", dependencies: ["FormatKit", "Canonical"], path: "Sources/Formats/X12"),
+        .target(name: "X12", dependencies: ["FormatKit", "Canonical", "Yams"], path: "Sources/Formats/X12"),
         .target(name: "ISO20022", dependencies: ["FormatKit", "XMLSupport"], path: "Sources/Formats/ISO20022"),
         .target(name: "GLFormats", dependencies: ["FormatKit"], path: "Sources/Formats/GLFormats"),
 
@@ -60,11 +60,11 @@ let package = Package(
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["TestSupport", "CSVFormat", "Mapping", "Gateway"]),
-        .testTarget(name: "X12Tests", dependencies: ["TestSupport", "X12", "FormatKit", "Canonical", "Mapping"]),
+        .testTarget(name: "X12Tests", dependencies: ["TestSupport", "X12", "FormatKit", "Canonical", "Mapping"], exclude: ["Fixtures"]),
         .testTarget(name: "ISO20022Tests", dependencies: ["TestSupport", "ISO20022", "XMLSupport", "Mapping", "Gateway"], exclude: ["Fixtures"]),
         .testTarget(name: "TWEInvoiceTests", dependencies: ["TestSupport", "TWEInvoice", "XMLSupport", "Mapping", "Gateway"]),
-        .testTarget(name: "NACHATests", dependencies: ["TestSupport", "NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"]),
-        .testTarget(name: "MT940Tests", dependencies: ["TestSupport", "MT940", "FormatKit", "Canonical", "Mapping", "Gateway", "Yams"]),
+        .testTarget(name: "NACHATests", dependencies: ["TestSupport", "NACHA", "FormatKit", "Canonical", "Mapping", "Gateway"], exclude: ["Fixtures"]),
+        .testTarget(name: "MT940Tests", dependencies: ["TestSupport", "MT940", "FormatKit", "Canonical", "Mapping", "Gateway", "Yams"], exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         // A real OpenSSH sshd on 127.0.0.1 for the SFTP tests of Transport and Gateway.
         .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),

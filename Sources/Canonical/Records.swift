@@ -110,14 +110,16 @@ public struct Payment: Codable, Sendable, Hashable {
     public struct ACH: Codable, Sendable, Hashable {
         public var secCode: String
         public var transactionCode: String
-        public var traceNumber: String
+        /// Optional: the NACHA writer assigns trace numbers from the ledger (an ERP cannot know
+        /// them), and ADV entries carry none (see docs/CANONICAL-REQUIRED.md).
+        public var traceNumber: String?
         public var companyId: String
         public var companyEntryDescription: String
         /// Each addenda record's fields, in file order (`typeCode` first).
         public var addenda: [JSONObject]
         public var returnCode: String?
         public var correctionCode: String?
-        public init(secCode: String, transactionCode: String, traceNumber: String, companyId: String,
+        public init(secCode: String, transactionCode: String, traceNumber: String?, companyId: String,
                     companyEntryDescription: String, addenda: [JSONObject] = [], returnCode: String? = nil, correctionCode: String? = nil) {
             self.secCode = secCode; self.transactionCode = transactionCode; self.traceNumber = traceNumber
             self.companyId = companyId; self.companyEntryDescription = companyEntryDescription
@@ -127,11 +129,11 @@ public struct Payment: Codable, Sendable, Hashable {
         enum CodingKeys: String, CodingKey {
             case secCode, transactionCode, traceNumber, companyId, companyEntryDescription, addenda, returnCode, correctionCode
         }
-        /// `addenda` may be left out (no addenda records).
+        /// `addenda` (no addenda records) and `traceNumber` may be left out.
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(secCode: try c.decode(String.self, forKey: .secCode), transactionCode: try c.decode(String.self, forKey: .transactionCode),
-                      traceNumber: try c.decode(String.self, forKey: .traceNumber), companyId: try c.decode(String.self, forKey: .companyId),
+                      traceNumber: try c.decodeIfPresent(String.self, forKey: .traceNumber), companyId: try c.decode(String.self, forKey: .companyId),
                       companyEntryDescription: try c.decode(String.self, forKey: .companyEntryDescription),
                       addenda: try c.decodeIfPresent([JSONObject].self, forKey: .addenda) ?? [],
                       returnCode: try c.decodeIfPresent(String.self, forKey: .returnCode),

@@ -13,6 +13,8 @@ public enum FormatRegistry {
         CSVFormat.self,
         X12Format.self,
         Camt053Format.self,
+        Camt052Format.self,
+        Camt054Format.self,
         Pain001Format.self,
         GLCSVFormat.self,
         QuickBooksIIFFormat.self,

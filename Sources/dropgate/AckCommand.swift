@@ -23,13 +23,16 @@ struct AckCommand: ParsableCommand {
     @Option(name: .customLong("option"), help: "A reader option key=value (repeatable), e.g. --option allowMissingTrailers=true.")
     var readerOptions: [String] = []
 
+    @Option(help: "A folder of X12 implementation grammars (e.g. mappings/x12/grammar): sets are checked against them and faults answered with AK3/AK4 or IK3/IK4.")
+    var grammars: String?
+
     @Argument(help: "The X12 file to acknowledge.")
     var file: String
 
     func run() throws {
         let cfg = try config.loadIfPresent()
         let counters: CounterSource = try cfg.map { LedgerCounters(ledger: try Ledger(path: $0.ledgerPath)) } ?? MemoryCounters()
-        let acknowledger = X12Acknowledger(partner: partner ?? "", counters: counters)
+        let acknowledger = X12Acknowledger(partner: partner ?? "", counters: counters, grammars: try grammars.map(X12Grammars.init(directory:)))
         do {
             let bytes = try acknowledger.acknowledge(try ByteReader(path: file), options: FormatOptions(values: try keyValues(readerOptions)))
             FileHandle.standardOutput.write(Data(bytes))

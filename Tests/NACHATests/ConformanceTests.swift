@@ -52,17 +52,11 @@ final class ConformanceTests: XCTestCase {
         "testdata/extended-ascii.ach": ["allowSpecialCharacters": "true"],
     ]
 
-    /// VALID files that need a channel option here. moov-io/ach does not compare the file control
-    /// with the batches; we do, so files whose file control disagrees read only with
-    /// `bypassFileControlTotals` (their batch controls all balance).
+    /// VALID files that need a channel option here. (A file control that disagrees with the
+    /// batches reads with warnings, as in moov-io/ach; see `fileControlWarnings`.)
     static let validWithOptions: [String: [String: String]] = [
-        "testdata/moov-ids.ach": ["customTraceNumbers": "true", "bypassFileControlTotals": "true"],
         "testdata/return-PPD-custom-reason-code.ach": ["customReturnCodes": "true"],
         "issues/issue702.ach": ["bypassDestinationValidation": "true"],            // destination "YYYYYYYYY"
-        "issues/issue1620.ach": ["bypassFileControlTotals": "true"],              // batch count 2, one batch
-        "testdata/shr-credit.ach": ["bypassFileControlTotals": "true"],           // file control of another file
-        "testdata/nonascii.ach": ["unequalAddendaCounts": "true"],                // entry/addenda count 1 for 13
-        "testdata/nonascii-utf8.ach": ["unequalAddendaCounts": "true"],
     ]
 
     /// VALID files in a legacy encoding: the channel declares it.
@@ -125,6 +119,27 @@ final class ConformanceTests: XCTestCase {
         }
     }
 
+    /// VALID files whose file control disagrees with their (balanced) batches: read with warnings,
+    /// refused with `strictFileControl: true`.
+    static let fileControlWarnings = [
+        "issues/issue1620.ach",        // batch count 2, one batch
+        "testdata/shr-credit.ach",     // file control of another file
+        "testdata/moov-ids.ach",       // counts and totals of another file
+        "testdata/nonascii.ach",       // entry/addenda count 1 for 13
+        "testdata/nonascii-utf8.ach",
+    ]
+
+    func testFileControlDisagreementsReadWithWarnings() throws {
+        let (root, _) = try manifest()
+        for file in Self.fileControlWarnings {
+            let path = "moov-io-ach/" + file
+            let values = Self.validWithOptions[file] ?? [:]
+            let warnings = reader(path, values).validate(try ByteReader(path: root.appendingPathComponent(path).path)).filter { $0.severity == .warning }
+            XCTAssertTrue(warnings.contains { $0.code.hasPrefix("nacha.control.") && $0.segment == "fileControl" }, "\(file): \(warnings)")
+            XCTAssertThrowsError(try read(root, path, values.merging(["strictFileControl": "true"]) { a, _ in a }), file)
+        }
+    }
+
     func testFilesThatReadOnlyWithAnOption() throws {
         let (root, _) = try manifest()
         for (file, values) in Self.readsOnlyWith {
@@ -165,7 +180,7 @@ final class ConformanceTests: XCTestCase {
     /// validate does not stop at the first finding.
     func testValidateReportsEveryFindingOfABrokenFile() throws {
         let (root, _) = try manifest()
-        let found = try errors(root, "moov-io-ach/testdata/invalid-two-micro-deposits.ach")
+        let found = try errors(root, "moov-io-ach/testdata/invalid-two-micro-deposits.ach", ["strictFileControl": "true"])
         XCTAssertGreaterThanOrEqual(found.count, 4)
         XCTAssertEqual(Set(found.compactMap(\.segment)), ["entryDetail", "addenda", "batchControl", "fileControl"])
         XCTAssertTrue(found.allSatisfy { $0.line != nil && $0.field != nil })

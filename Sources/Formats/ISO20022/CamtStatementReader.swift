@@ -18,28 +18,45 @@ import XMLSupport
 /// A statement that does not add up is rejected by `read` only with `strictBalances: true` (else its
 /// record is flagged, see `FormatOptions.strictBalances`); `validate` always reports it, unless
 /// `allowBalanceMismatch: true`.
+///
+/// The same reader streams camt.052 (BankToCustomerAccountReport, intraday: one `Rpt` at a time)
+/// and camt.054 (BankToCustomerDebitCreditNotification: one `Ntfctn` at a time): their reports and
+/// notifications carry the same `Acct`, optional `Bal` and `Ntry` elements as a `Stmt`, so they
+/// become the same unit (named after their element) and the same statement lines.
 public struct CamtStatementReader: DocumentReader, Sendable {
+    /// Which camt message the reader expects: its namespace prefix, root and repeated element.
+    public enum Message: String, Sendable {
+        case statement = "camt.053", report = "camt.052", notification = "camt.054"
+        var element: String { switch self { case .statement: "Stmt"; case .report: "Rpt"; case .notification: "Ntfctn" } }
+        var root: String {
+            switch self { case .statement: "BkToCstmrStmt"; case .report: "BkToCstmrAcctRpt"; case .notification: "BkToCstmrDbtCdtNtfctn" }
+        }
+        var code: String { rawValue.replacingOccurrences(of: ".", with: "") }
+    }
+
     public var allowBalanceMismatch: Bool
     var rejectUnbalanced: Bool
+    public var message: Message
 
-    public init(options: FormatOptions = FormatOptions()) {
+    public init(options: FormatOptions = FormatOptions(), message: Message = .statement) {
         allowBalanceMismatch = options.flag("allowBalanceMismatch")
         rejectUnbalanced = !allowBalanceMismatch && options.strictBalances
+        self.message = message
     }
 
     public func validate(_ input: ByteReader) -> [FormatError] {
         var checking = self
         checking.rejectUnbalanced = !allowBalanceMismatch
         do { try checking.read(input) { _ in }; return [] } catch let e as FormatError { return [e] } catch {
-            return [FormatError("camt053.read", "\(error)")]
+            return [FormatError("\(message.code).read", "\(error)")]
         }
     }
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
         var groupHeader: Node?
         var statements = 0
-        let namespace = try XMLElementStream(input).forEach(named: ["GrpHdr", "Stmt"], atDepth: 2) { element, rootNamespace in
-            try Self.requireStatementMessage(rootNamespace, line: element.line)
+        let namespace = try XMLElementStream(input).forEach(named: ["GrpHdr", message.element], atDepth: 2) { element, rootNamespace in
+            try requireMessage(rootNamespace, line: element.line)
             if element.name == "GrpHdr" {
                 groupHeader = element
                 return
@@ -49,22 +66,22 @@ public struct CamtStatementReader: DocumentReader, Sendable {
             try emit(unit)
         }
         if statements == 0 {
-            try Self.requireStatementMessage(namespace, line: nil)
-            throw FormatError("camt053.no-statement", "the document has no statement (BkToCstmrStmt/Stmt); camt.053 requires at least one",
-                              segment: "BkToCstmrStmt", field: "Stmt")
+            try requireMessage(namespace, line: nil)
+            throw FormatError("\(message.code).no-statement", "the document has no \(message.element) (\(message.root)/\(message.element)); \(message.rawValue) requires at least one",
+                              segment: message.root, field: message.element)
         }
     }
 
-    static func requireStatementMessage(_ namespace: String?, line: Int?) throws {
-        guard let version = ISONamespace.messageVersion(namespace), version.hasPrefix("camt.053.") else {
-            throw FormatError("camt053.not-camt053",
-                              "the root namespace is \"\(namespace ?? "none")\", not urn:iso:std:iso:20022:tech:xsd:camt.053.*",
+    func requireMessage(_ namespace: String?, line: Int?) throws {
+        guard let version = ISONamespace.messageVersion(namespace), version.hasPrefix(message.rawValue + ".") else {
+            throw FormatError("\(message.code).not-\(message.code)",
+                              "the root namespace is \"\(namespace ?? "none")\", not urn:iso:std:iso:20022:tech:xsd:\(message.rawValue).*",
                               line: line, segment: "Document")
         }
     }
 
     func statementUnit(_ statement: Node, groupHeader: Node?, namespace: String?) throws -> Node {
-        var unit = Node("Stmt", line: statement.line, column: statement.column)
+        var unit = Node(message.element, line: statement.line, column: statement.column)
         unit.append("@xmlns", namespace)
         unit.append("version", ISONamespace.messageVersion(namespace))
         if let groupHeader { unit.append(groupHeader) }
@@ -96,9 +113,9 @@ public struct CamtStatementReader: DocumentReader, Sendable {
         let close = try CamtEntryLines.signedAmount(of: closing, field: "Bal/Amt")
         let movements = try unit.children(named: "line").map { try CamtEntryLines.signedAmount(of: $0, field: "Ntry/Amt") }.sum()
         if open + movements != close {
-            throw FormatError("camt053.balance-mismatch",
+            throw FormatError("\(message.code).balance-mismatch",
                               "statement \(unit["Id"] ?? "?"): opening balance \(open) (\(opening["type"] ?? "")) + entries \(movements) = \(open + movements), but the closing balance (CLBD) is \(close)",
-                              line: closing.line, segment: "Stmt", field: "Bal")
+                              line: closing.line, segment: message.element, field: "Bal")
         }
     }
 }

@@ -9,12 +9,17 @@ struct FieldCursor {
     private let startColumn: Int
     private(set) var rest: Substring
     private var offset = 0
+    /// `,` (SWIFT) or `.` where `PracticeRules.decideDecimalMark` found the message uses points.
+    var decimalMark: Character = ","
 
     init(_ text: some StringProtocol, tag: String, line: Int, column: Int) {
         self.tag = tag; self.line = line; startColumn = column; rest = Substring(text)
     }
 
-    init(_ field: Field) { self.init(field.lines[0], tag: field.tag, line: field.line, column: field.column) }
+    init(_ field: Field) {
+        self.init(field.lines[0], tag: field.tag, line: field.line, column: field.column)
+        decimalMark = field.decimalMark
+    }
 
     var column: Int { startColumn + offset }
     var isAtEnd: Bool { rest.isEmpty }
@@ -50,15 +55,18 @@ struct FieldCursor {
     /// units. The node holds the text as written; `value` is exact.
     mutating func amount(_ subfield: String = "amount") throws -> (node: Node, value: Amount) {
         let at = column
-        let text = take { $0.isASCIIDigit || $0 == "," }
+        let mark = decimalMark
+        let text = take { $0.isASCIIDigit || $0 == mark }
         guard !text.isEmpty else { throw error(subfield, "\(subfield) is missing", at: at) }
-        guard text.filter({ $0 == "," }).count <= 1, text.first != "," else {
-            throw error(subfield, "\(subfield) \"\(text)\" must be digits with one decimal comma (e.g. 1234,56)", at: at)
+        guard text.filter({ $0 == mark }).count <= 1, text.first != mark else {
+            throw error(subfield, "\(subfield) \"\(text)\" must be digits with one decimal \(mark == "," ? "comma (e.g. 1234,56)" : "point (e.g. 1234.56)")", at: at)
         }
-        guard let value = Amount.parse(text, decimalSeparator: UInt8(ascii: ",")) else {
+        guard let value = Amount.parse(text, decimalSeparator: mark.asciiValue!) else {
             throw error(subfield, "\(subfield) \"\(text)\" is out of range", at: at)
         }
-        return (Node(subfield, value: String(text), line: line, column: at), value)
+        // The node keeps the SWIFT form (decimal comma), which mappings read.
+        let swift = mark == "," ? String(text) : text.replacingOccurrences(of: ".", with: ",")
+        return (Node(subfield, value: swift, line: line, column: at), value)
     }
 
     /// A `YYMMDD` date as ISO `YYYY-MM-DD`.

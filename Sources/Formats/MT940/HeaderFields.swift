@@ -20,14 +20,21 @@ enum HeaderFields {
     }
 
     /// :28C: `5n[/5n]` statement number and sequence number (:28: in old MT940 likewise).
-    static func statementNumber(_ field: Field) throws -> Node {
+    ///
+    /// Rule "empty statement number": several banks leave :28C: empty (`:28C:` or `:28C:/1`).
+    /// It reads with a warning and no `number` (the mapping writes `""`; see docs/CANONICAL-REQUIRED.md).
+    static func statementNumber(_ field: Field) -> (node: Node, warning: String?) {
         var c = FieldCursor(field)
         var node = Node.field("statementNumber", field)
         let number = c.take { $0 != "/" }.trimmingSpaces
-        guard !number.isEmpty else { throw c.error("number", "statement number is missing") }
-        node.append(Node("number", value: String(number), line: field.line, column: field.column))
+        var warning: String?
+        if number.isEmpty {
+            warning = ":\(field.tag): the statement number is empty"
+        } else {
+            node.append(Node("number", value: String(number), line: field.line, column: field.column))
+        }
         if c.take(while: { $0 == "/" }).count == 1 { node.append(c.leaf("sequence", c.rest.trimmingSpaces)) }
-        return node
+        return (node, warning)
     }
 
     /// :90D: / :90C: (MT942) `5n3!a15d`: number of entries, currency, sum.

@@ -41,7 +41,7 @@ public struct MT940Reader: DocumentReader {
         let builder = StatementBuilder(checkBalances: rejectUnbalanced)
         var count = 0
         while let message = try scanner.next() {
-            try emit(try builder.build(message))
+            for statement in PracticeRules.prepare(message) { try emit(try builder.build(statement)) }
             count += 1
         }
         if count == 0 { throw Self.noStatement }
@@ -56,7 +56,14 @@ public struct MT940Reader: DocumentReader {
         do {
             while let message = try scanner.next() {
                 count += 1
-                do { _ = try builder.build(message) } catch let error as FormatError { findings.append(error) }
+                for statement in PracticeRules.prepare(message) {
+                    do {
+                        let unit = try builder.build(statement)
+                        for w in unit.children where w.name == "warning" {
+                            findings.append(FormatError("mt940.warning", w.value ?? "", line: w.line, column: w.column, severity: .warning))
+                        }
+                    } catch let error as FormatError { findings.append(error) }
+                }
             }
         } catch let error as FormatError {
             return findings + [error]

@@ -9,6 +9,8 @@ struct Field {
     var lineNumbers: [Int]
     /// 1-based column where `lines[0]` starts in its source line.
     var column: Int
+    /// The decimal mark of its amounts (`,` in SWIFT; see `PracticeRules.decideDecimalMark`).
+    var decimalMark: Character = ","
 
     var line: Int { lineNumbers[0] }
     /// The text as written, continuation lines joined with a line feed.
@@ -29,6 +31,8 @@ struct Message {
     var blocks: [(id: String, text: String, line: Int)] = []
     var fields: [Field] = []
     var line = 0
+    /// What `PracticeRules` bent, each with its line: becomes the statement's `warning` children.
+    var warnings: [(text: String, line: Int)] = []
 
     /// `940`, `942` or `950` from the application header `{2:I940…}`/`{2:O940…}`; nil without one.
     var typeFromHeader: String? {
@@ -54,7 +58,9 @@ struct MessageScanner {
 
     private var lines: LineReader
     private let encoding: TextEncoding
-    private var pushedBack: (text: String, number: Int)?
+    /// Lines read ahead and handed out again first (a line that starts the next message, and
+    /// the few lines `dashContinuesFreeText` looks at).
+    private var pushedBack: [(text: String, number: Int)] = []
     private var current = Message()
     private var inMessage = false
 
@@ -75,11 +81,18 @@ struct MessageScanner {
     private mutating func take(_ text: String, _ number: Int) throws -> Message? {
         if text.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
         if text.hasPrefix("{") { return try takeBlocks(text, number) }
-        if inMessage, isTerminator(text) { return finish() }
+        if inMessage, isTerminator(text) {
+            if try dashContinuesFreeText(text) {
+                current.fields[current.fields.count - 1].lines.append(text)
+                current.fields[current.fields.count - 1].lineNumbers.append(number)
+                return nil
+            }
+            return finish()
+        }
         if let (tag, rest) = Self.splitTag(text) {
             if Self.knownTags.contains(tag) {
                 if tag == "20", current.fields.contains(where: { $0.tag == "20" }) {
-                    pushedBack = (text, number)
+                    pushedBack.insert((text, number), at: 0)
                     return finish()
                 }
                 if !inMessage { inMessage = true; current.line = number }
@@ -106,7 +119,7 @@ struct MessageScanner {
     /// `{1:…}{2:…}{3:{108:…}}{4:` — header blocks, then perhaps the first field on the same line.
     private mutating func takeBlocks(_ text: String, _ number: Int) throws -> Message? {
         if text.hasPrefix("{1:") || text.hasPrefix("{2:"), inMessage, !current.fields.isEmpty {
-            pushedBack = (text, number)
+            pushedBack.insert((text, number), at: 0)
             return finish()
         }
         var rest = Substring(text)
@@ -130,6 +143,24 @@ struct MessageScanner {
     private mutating func finish() -> Message? {
         defer { current = Message(); inMessage = false }
         return inMessage ? current : nil
+    }
+
+    /// Rule "a lone `-` inside :86: is text": Rabobank and others write a line holding only `-`
+    /// inside a multi-line :86: (or :NS:) text. It ends the message only when a new message
+    /// follows (`{1:`/`{2:` blocks or `:20:`, after blank lines or a bank's banner lines such as
+    /// ABN AMRO's `ABNANL2A`/`940`) or the input ends there; `-}` always ends it (SWIFT FIN: the
+    /// text block closes with CrLf `-}`). Looks at most 8 lines ahead, then reads them again.
+    private mutating func dashContinuesFreeText(_ text: String) throws -> Bool {
+        guard text.trimmingSpaces == "-", let last = current.fields.last, Self.freeTextTags.contains(last.tag) else { return false }
+        var ahead: [(text: String, number: Int)] = []
+        defer { pushedBack = ahead + pushedBack }
+        while ahead.count < 8 {
+            guard let (next, number) = try nextLine() else { return false }  // the end of the input: it ends the message
+            ahead.append((next, number))
+            if next.hasPrefix("{") { return false }
+            if let (tag, _) = Self.splitTag(next), Self.knownTags.contains(tag) { return tag != "20" }
+        }
+        return true
     }
 
     /// `-`, `-}` or `-}{5:{CHK:…}}` ends a message; `-----L110` inside :86: text does not.
@@ -161,7 +192,7 @@ struct MessageScanner {
 
     /// The next decoded line, without SOH/ETX framing bytes.
     private mutating func nextLine() throws -> (String, Int)? {
-        if let p = pushedBack { pushedBack = nil; return (p.text, p.number) }
+        if !pushedBack.isEmpty { let p = pushedBack.removeFirst(); return (p.text, p.number) }
         guard let bytes = try lines.next() else { return nil }
         let number = lines.lineNumber
         let text: String

@@ -26,6 +26,7 @@ struct StatementBuilder {
         var statement = Node("statement", line: message.line, column: 1)
         statement.append(Node("messageType", value: messageType(message)))
         for block in message.blocks { statement.append(Node("block" + block.id, value: block.text, line: block.line)) }
+        for w in message.warnings { statement.append(Node("warning", value: w.text, line: w.line, column: 1)) }
 
         var phase = Phase.header
         var seen: Set<String> = []
@@ -48,7 +49,10 @@ struct StatementBuilder {
             switch field.tag {
             case "20": statement.append(Node.field(role.name, field))
             case "21", "25", "NS": statement.append(Node.field(role.name, field))
-            case "28C", "28": statement.append(try HeaderFields.statementNumber(field))
+            case "28C", "28":
+                let number = HeaderFields.statementNumber(field)
+                statement.append(number.node)
+                if let w = number.warning { statement.append(Node("warning", value: w, line: field.line, column: 1)) }
             case "13D", "13": statement.append(try HeaderFields.dateTime(field))
             case "34F": statement.append(try HeaderFields.floorLimit(field))
             case "90D", "90C": statement.append(try HeaderFields.summary(field, name: role.name))

@@ -16,6 +16,7 @@ enum StatementLine {
             first += lines.removeFirst()
         }
         var c = FieldCursor(first, tag: field.tag, line: field.line, column: field.column)
+        c.decimalMark = field.decimalMark
         var node = Node.field("line", field)
         let valueDate = try c.date("valueDate")
         node.append(valueDate)

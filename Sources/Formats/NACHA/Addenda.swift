@@ -98,12 +98,57 @@ enum Addenda {
         ]),
     ]
 
+    /// Rule "dishonored and contested returns": an addenda 99 whose return reason code is a
+    /// dishonored one (R61, R62, R67–R70) or a contested dishonored one (R71–R77) has its own
+    /// layout (NACHA Operating Guidelines, Appendix Four, "Dishonored Return Entries" and
+    /// "Contested Dishonored Return Entries"; moov-io/ach reads them as Addenda99Dishonored and
+    /// Addenda99Contested). Each embeds the return it answers: trace, settlement date, reason.
+    static let dishonoredLayout = layout("99", "dishonored return", [
+        Field("returnCode", 4, 3, .alphanumeric),
+        Field("originalTrace", 7, 15, .alphanumeric),
+        Field("reserved", 22, 6, .reserved),
+        Field("originalRDFI", 28, 8, .alphanumeric),
+        Field("reserved2", 36, 3, .reserved),
+        Field("returnTraceNumber", 39, 15, .alphanumeric),
+        Field("returnSettlementDate", 54, 3, .alphanumeric),
+        Field("returnReasonCode", 57, 2, .alphanumeric),
+        Field("addendaInformation", 59, 21, .alphanumeric),
+        Field("traceNumber", 80, 15, .numeric),
+    ])
+
+    static let contestedLayout = layout("99", "contested dishonored return", [
+        Field("returnCode", 4, 3, .alphanumeric),
+        Field("originalTrace", 7, 15, .alphanumeric),
+        Field("dateOriginalEntryReturned", 22, 6, .alphanumeric),
+        Field("originalRDFI", 28, 8, .alphanumeric),
+        Field("originalSettlementDate", 36, 3, .alphanumeric),
+        Field("returnTraceNumber", 39, 15, .alphanumeric),
+        Field("returnSettlementDate", 54, 3, .alphanumeric),
+        Field("returnReasonCode", 57, 2, .alphanumeric),
+        Field("dishonoredReturnTraceNumber", 59, 15, .alphanumeric),
+        Field("dishonoredReturnSettlementDate", 74, 3, .alphanumeric),
+        Field("dishonoredReturnReasonCode", 77, 2, .alphanumeric),
+        Field("reserved", 79, 1, .reserved),
+        Field("traceNumber", 80, 15, .numeric),
+    ])
+
+    static let dishonoredCodes: Set<String> = ["R61", "R62", "R67", "R68", "R69", "R70"]
+    static let contestedCodes: Set<String> = Set((71...77).map { "R\($0)" })
+
+    /// The layout of this addenda record: by type code, and for a 99 by its return reason code.
+    static func layout(of record: RecordText) -> RecordLayout? {
+        let type = typeCode(record)
+        guard type == "99" else { return layouts[type] }
+        let code = record.raw(4, 3)
+        return dishonoredCodes.contains(code) ? dishonoredLayout : contestedCodes.contains(code) ? contestedLayout : layouts["99"]
+    }
+
     /// The addenda type code (positions 2–3).
     static func typeCode(_ record: RecordText) -> String { record.raw(2, 2) }
 
     /// The addenda as a node named `addenda` with a `typeCode` child; nil for an unknown type.
     static func parse(_ record: RecordText) -> Node? {
-        guard let layout = layouts[typeCode(record)] else { return nil }
+        guard let layout = layout(of: record) else { return nil }
         var node = layout.node(record)
         node.children.insert(Node("typeCode", value: typeCode(record), line: record.line, column: record.column + 1), at: 0)
         return node
@@ -119,7 +164,7 @@ enum Addenda {
     /// IAT transaction type code, and the entry detail sequence number matching the entry's trace.
     static func validate(_ record: RecordText, sec: String, entryTrace: String, _ findings: Findings) throws(FormatErrors) {
         let type = typeCode(record)
-        guard let layout = layouts[type] else {
+        guard let layout = layout(of: record) else {
             try findings.add(FormatError("nacha.addenda.type", "addenda type code \"\(type)\" is not one NACHA defines (02, 05, 10–18, 98, 99)",
                                          line: record.line, column: record.column + 1, segment: "addenda", field: "typeCode"))
             return
@@ -133,6 +178,11 @@ enum Addenda {
             let code = layout.value("returnCode", record)
             if !findings.options.customReturnCodes && !ACHCodes.returnCodes.contains(code) {
                 try findings.add(layout.error("nacha.return-code", "\"\(code)\" is not a return reason code", record, field: "returnCode"))
+            }
+            // The return a dishonored or contested entry answers carries a two-digit reason (R01 → "01").
+            if layout.fields.contains(where: { $0.name == "returnReasonCode" }), !findings.options.customReturnCodes,
+               !ACHCodes.returnCodes.contains("R" + layout.value("returnReasonCode", record)) {
+                try findings.add(layout.error("nacha.return-code", "\"\(layout.value("returnReasonCode", record))\" is not the reason code of a return", record, field: "returnReasonCode"))
             }
         case "98":
             let code = layout.value("changeCode", record)

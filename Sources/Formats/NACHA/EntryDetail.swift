@@ -77,7 +77,7 @@ enum EntryDetail {
 
     static func layout(sec: String) -> RecordLayout {
         switch sec {
-        case "CTX": ctxLayout
+        case "CTX", "ATX", "TRX": ctxLayout   // ATX (acknowledgment of a CTX) and TRX count their addenda the same way
         case "IAT": iatLayout
         case "ADV": advLayout
         case "TEL", "WEB": namedLayout
@@ -121,7 +121,8 @@ enum EntryDetail {
         if let code, let amount = amount(record, sec: sec) {
             if ACHCodes.isPrenote(code) && amount != 0 {
                 try findings.add(layout.error("nacha.amount.prenote", "prenote (transaction code \(code)) must have a zero amount, found \(amount)", record, field: "amount"))
-            } else if amount == 0 && !ACHCodes.allowsZeroAmount(code) && !options.allowZeroEntryAmount && !["COR", "ENR", "DNE", "ADV"].contains(sec) {
+            } else if amount == 0 && !ACHCodes.allowsZeroAmount(code) && !options.allowZeroEntryAmount && !["COR", "ENR", "DNE", "ADV"].contains(sec)
+                        && !EntryAddendaRules.zeroDollarRemittanceSECs.contains(sec) {  // decided with the addenda, see EntryAddendaRules
                 try findings.add(layout.error("nacha.amount.zero", "a live entry (transaction code \(code)) must not have a zero amount", record, field: "amount"))
             }
         }

@@ -34,18 +34,24 @@ enum FileControl {
     }
 
     /// Field formats, then each count and total against what the file's batches add up to.
+    ///
+    /// Rule "file control is a summary": a disagreement is a warning by default, an error with
+    /// `strictFileControl: true`. Every batch control is still held to its entries (errors), so the
+    /// money read is what the entries and their balanced batches say; moov-io/ach reads such
+    /// files too (its reader builds the file from the batches).
     static func validate(_ record: RecordText, computed totals: ControlTotals, batchCount: Int,
                          adv: Bool, _ findings: Findings) throws(FormatErrors) {
         let layout = adv ? advLayout : layout
         try layout.validateFields(record, findings)
         if findings.options.bypassFileControlTotals { return }
-        try compare(layout, record, "batchCount", Int64(batchCount), findings)
+        let severity: FormatError.Severity = findings.options.strictFileControl ? .error : .warning
+        try compare(layout, record, "batchCount", Int64(batchCount), findings, severity)
         if !findings.options.unequalAddendaCounts {
-            try compare(layout, record, "entryAddendaCount", Int64(totals.entryAddendaCount), findings)
+            try compare(layout, record, "entryAddendaCount", Int64(totals.entryAddendaCount), findings, severity)
         }
-        try compare(layout, record, "entryHash", totals.entryHash % 10_000_000_000, findings)
-        try compare(layout, record, "totalDebitAmount", totals.debit, findings)
-        try compare(layout, record, "totalCreditAmount", totals.credit, findings)
+        try compare(layout, record, "entryHash", totals.entryHash % 10_000_000_000, findings, severity)
+        try compare(layout, record, "totalDebitAmount", totals.debit, findings, severity)
+        try compare(layout, record, "totalCreditAmount", totals.credit, findings, severity)
     }
 
     /// The block count against the records in the file, filler included (blocks of 10, the last one partial).
@@ -58,10 +64,11 @@ enum FileControl {
     }
 
     /// Reports a control field whose number differs from the computed one (format errors are reported elsewhere).
-    static func compare(_ layout: RecordLayout, _ record: RecordText, _ name: String, _ expected: Int64, _ findings: Findings) throws(FormatErrors) {
+    static func compare(_ layout: RecordLayout, _ record: RecordText, _ name: String, _ expected: Int64, _ findings: Findings,
+                        _ severity: FormatError.Severity = .error) throws(FormatErrors) {
         let field = layout[name]
         guard let written = record.number(field.start, field.length), written != expected else { return }
-        try findings.add(layout.error("nacha.control.\(name)", "\(written) does not match the computed \(expected)", record, field: name))
+        try findings.add(layout.error("nacha.control.\(name)", "\(written) does not match the computed \(expected)", record, field: name, severity: severity))
     }
 }
 

@@ -32,6 +32,9 @@ public struct NACHAOptions: Sendable {
     /// The file control's batch count, entry/addenda count, entry hash and totals are not compared
     /// with the batches (each batch control still is). Some generators write them wrong.
     public var bypassFileControlTotals = false
+    /// The file control's counts, hash and totals must agree with the batches (errors); without it a
+    /// disagreement reads with warnings (see `FileControl.validate`).
+    public var strictFileControl = false
     /// Non-prenote entries may carry a zero amount.
     public var allowZeroEntryAmount = false
     /// Alphanumeric fields may hold any printable Unicode character.
@@ -58,6 +61,7 @@ public struct NACHAOptions: Sendable {
         allowUnorderedBatchNumbers = options.flag("allowUnorderedBatchNumbers")
         unequalAddendaCounts = options.flag("unequalAddendaCounts")
         bypassFileControlTotals = options.flag("bypassFileControlTotals")
+        strictFileControl = options.flag("strictFileControl")
         allowZeroEntryAmount = options.flag("allowZeroEntryAmount")
         allowSpecialCharacters = options.flag("allowSpecialCharacters")
         allowEmptyIndividualName = options.flag("allowEmptyIndividualName")

@@ -14,13 +14,21 @@ public struct X12Acknowledger {
     public var now: Date
     public var timeZone: TimeZone
 
-    public init(partner: String = "", counters: CounterSource = MemoryCounters(), now: Date = Date(), timeZone: TimeZone = .current) {
-        self.partner = partner; self.counters = counters; self.now = now; self.timeZone = timeZone
+    /// Implementation grammars: each set with one is checked against it, faults answered with
+    /// AK3/AK4 (997) or IK3/IK4 (999). Without one only the envelope is checked.
+    public var grammars: X12Grammars?
+
+    public init(partner: String = "", counters: CounterSource = MemoryCounters(), now: Date = Date(), timeZone: TimeZone = .current,
+                grammars: X12Grammars? = nil) {
+        self.partner = partner; self.counters = counters; self.now = now; self.timeZone = timeZone; self.grammars = grammars
     }
 
     /// The acknowledgment interchanges for every interchange of the input, as one file's bytes.
     public func acknowledge(_ input: ByteReader, options: FormatOptions = FormatOptions()) throws -> [UInt8] {
-        try acknowledge(try X12Reader(options: options).reports(input))
+        var reader = X12Reader(options: options)
+        reader.grammars = grammars
+        reader.partner = partner
+        return try acknowledge(try reader.reports(input))
     }
 
     public func acknowledge(_ reports: [X12InterchangeReport]) throws -> [UInt8] {
@@ -78,6 +86,9 @@ public struct X12Acknowledger {
                 try w.add(implementation ? "IK3" : "AK3", [f.error.segment ?? "", f.segmentPosition.map(String.init) ?? "", "", f.ackCode])
                 if let position = f.elementPosition, let code = f.elementCode {
                     try w.add(implementation ? "IK4" : "AK4", [String(position), "", code])
+                }
+                for e in f.elementErrors {
+                    try w.add(implementation ? "IK4" : "AK4", [String(e.position), "", e.code] + (e.value.isEmpty ? [] : [e.value]))
                 }
             }
             var codes = set.findings.filter { $0.isError && $0.level == .transactionSet }.map(\.ackCode)

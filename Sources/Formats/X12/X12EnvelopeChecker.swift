@@ -11,6 +11,12 @@ struct X12EnvelopeChecker {
         /// A file that simply ends after a set's SE, without GE/IEA, reads with warnings
         /// (some partners' systems truncate trailers). Off by default: TA1 023 / AK9 3 errors.
         var allowMissingTrailers = false
+        /// `strictEnvelope: true`: every ISA element at exactly its fixed width (TA1 errors);
+        /// by default padded text elements of another width read with warnings.
+        var strictEnvelope = false
+        /// Implementation grammars each set is checked against, when it has one.
+        var grammars: X12Grammars?
+        var partner = ""
     }
 
     let options: Options
@@ -74,7 +80,7 @@ private struct State {
             }
             interchange = X12InterchangeReport(header: s, delimiters: delimiters)
             acknowledgmentSegments = 0
-            for f in X12HeaderRules.checkISA(s) { try record(f) }
+            for f in X12HeaderRules.checkISA(s, strict: options.strictEnvelope) { try record(f) }
         case "GS":
             guard interchange != nil else { return try record(.interchange("024", "gs-outside", "GS outside an interchange", at: s)) }
             if group != nil {
@@ -174,9 +180,16 @@ private struct State {
     // MARK: closing
 
     private mutating func closeSet() throws {
+        if let grammars = options.grammars, let st = setSegments.first, let g = group,
+           let grammar = grammars.grammar(set: st[1], version: g.version, partner: options.partner) {
+            let component = interchange?.delimiters.component ?? UInt8(ascii: ">")
+            for f in X12GrammarValidator(grammar: grammar, component: component).validate(setSegments) { try record(f) }
+        }
         guard let report = setReport, var g = group, let i = interchange else { return }
         if report.accepted {
-            try onSet(X12TransactionSet(interchangeHeader: i.header, groupHeader: g.header, segments: setSegments, delimiters: i.delimiters))
+            let warnings = (i.findings + g.findings + report.findings).filter { !$0.isError }.map(\.error)
+            try onSet(X12TransactionSet(interchangeHeader: i.header, groupHeader: g.header, segments: setSegments, delimiters: i.delimiters,
+                                        warnings: warnings))
         }
         g.sets.append(report)
         group = g

@@ -19,6 +19,15 @@ public struct X12Finding: Error, Sendable, Hashable, CustomStringConvertible {
     public var segmentPosition: Int?
     /// The located error (file line/column, segment ID, field name such as `SE01`).
     public var error: FormatError
+    /// A segment with data element errors (AK304 `8`): one AK4/IK4 each, in element order.
+    public var elementErrors: [ElementError] = []
+
+    /// One element at fault: AK401 position, AK403 code, AK404 a copy of the bad element.
+    public struct ElementError: Sendable, Hashable {
+        public var position: Int
+        public var code: String
+        public var value: String
+    }
 
     public init(_ level: Level, ackCode: String, _ error: FormatError, elementCode: String? = nil,
                 elementPosition: Int? = nil, segmentPosition: Int? = nil) {

@@ -6,13 +6,20 @@ enum X12HeaderRules {
     static let isaWidths = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1]
     static let isaCodes = ["010", "011", "012", "013", "005", "006", "007", "008", "014", "015", "016", "017", "018", "019", "020", "027"]
 
-    static func checkISA(_ s: X12Segment) -> [X12Finding] {
+    /// `strict` (the partner option `strictEnvelope: true`) refuses every width deviation; by
+    /// default the padded text elements are read by their delimiters with a warning (see
+    /// `tolerantWidth`), as most translators do.
+    static func checkISA(_ s: X12Segment, strict: Bool = false) -> [X12Finding] {
         var out = [X12Finding]()
-        func bad(_ position: Int, _ message: String) {
-            out.append(.interchange(isaCodes[position - 1], "isa\(position < 10 ? "0" : "")\(position)", message, at: s, field: s.fieldName(position)))
+        func bad(_ position: Int, _ message: String, warning: Bool = false) {
+            var f = X12Finding.interchange(isaCodes[position - 1], "isa\(position < 10 ? "0" : "")\(position)", message, at: s, field: s.fieldName(position))
+            if warning { f.error.severity = .warning }
+            out.append(f)
         }
         for (i, width) in isaWidths.enumerated() where s[i + 1].count != width {
-            bad(i + 1, "\(s.fieldName(i + 1)) \"\(s[i + 1])\" is \(s[i + 1].count) characters; the ISA requires exactly \(width)")
+            let tolerated = !strict && tolerantWidth(s, i + 1)
+            bad(i + 1, "\(s.fieldName(i + 1)) \"\(s[i + 1])\" is \(s[i + 1].count) characters; the ISA requires exactly \(width)"
+                + (tolerated ? " (read by its delimiters; strictEnvelope refuses it)" : ""), warning: tolerated)
         }
         if s[9].count == 6, !isDate("20" + s[9]) { bad(9, "ISA09 \"\(s[9])\" is not a date (YYMMDD)") }
         if s[10].count == 4, !isTime(s[10]) { bad(10, "ISA10 \"\(s[10])\" is not a time (HHMM)") }
@@ -21,6 +28,22 @@ enum X12HeaderRules {
         if s[14].count == 1, s[14] != "0" && s[14] != "1" { bad(14, "ISA14 \"\(s[14])\" must be 0 or 1") }
         if s[15].count == 1, !["P", "T", "I"].contains(s[15]) { bad(15, "ISA15 \"\(s[15])\" must be P, T or I") }
         return out
+    }
+
+    /// Rule "ISA padded text by delimiters": ISA02/ISA04 (authorization, security information)
+    /// and ISA06/ISA08 (sender, receiver id) are space-padded text, and real partners send them
+    /// unpadded (`ISA*00* *00* *ZZ*ACME*…`) or a character over. Any length from 1 to the fixed
+    /// width + 1 reads; ISA02/ISA04 may also be empty when their qualifier says no information
+    /// (`00`). Qualifiers, dates, version, control number and flags stay exact: their width
+    /// carries meaning. (X12.5 reads ISA elements by the element separator declared at byte 4;
+    /// pyx12, StAEDI and stupidedi split the ISA by its separator as well.)
+    static func tolerantWidth(_ s: X12Segment, _ position: Int) -> Bool {
+        let count = s[position].count, width = isaWidths[position - 1]
+        switch position {
+        case 2, 4: return count <= width + 1 && (count >= 1 || s[position - 1] == "00")
+        case 6, 8: return (1...width + 1).contains(count) && !s[position].trimmingSpaces.isEmpty
+        default: return false
+        }
     }
 
     static func checkGS(_ s: X12Segment) -> [X12Finding] {

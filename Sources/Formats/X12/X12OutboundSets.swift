@@ -34,8 +34,8 @@ enum X12OutboundSets {
         return b
     }
 
-    /// 810: BIG (date, number, PO number, CR/DR for credit/debit notes), REF*OI original invoice,
-    /// CUR, DTM*003 issue date and time, N1 loops SE/BY, ITD net due date, IT1 loops with PID and
+    /// 810: BIG (date, number, PO number, CR/DR for credit/debit notes), CUR, REF*OI original
+    /// invoice, N1 loops SE/BY, ITD net due date, DTM*003 issue date and time, IT1 loops with PID and
     /// TXI, TDS total and net in implied cents, TXI tax, CTT line count.
     static func invoice(_ inv: Invoice, index: Int) throws -> X12SetBody {
         var b = X12SetBody(identifier: "810", functionalID: "IN")
@@ -48,12 +48,13 @@ enum X12OutboundSets {
             throw FormatError("x12.write.invoice-kind", "invoice \(inv.number) (record \(index)) is a \(inv.kind.rawValue), which an 810 cannot carry")
         }
         b.add("BIG", X12SetBody.date(inv.issueDate), inv.number, nil, inv.purchaseOrderNumber, nil, nil, type)
-        if let o = inv.originalNumber { b.add("REF", "OI", o) }
+        // In the 810 table's order: CUR (040), REF (050), the N1 loops (070), ITD (130), DTM (140).
         b.add("CUR", "SE", inv.currency)
-        if let t = inv.issueTime { b.add("DTM", "003", X12SetBody.date(inv.issueDate), X12SetBody.time(t)) }
+        if let o = inv.originalNumber { b.add("REF", "OI", o) }
         b.addParty("SE", inv.seller)
         b.addParty("BY", inv.buyer)
         if let due = inv.dueDate { b.add("ITD", "01", "3", nil, nil, nil, X12SetBody.date(due)) }
+        if let t = inv.issueTime { b.add("DTM", "003", X12SetBody.date(inv.issueDate), X12SetBody.time(t)) }
         for line in inv.lines {
             b.add("IT1", String(line.sequence), X12SetBody.number(line.quantity), line.unit, X12SetBody.number(line.unitPrice))
             if let t = line.taxType { b.add("TXI", t) }

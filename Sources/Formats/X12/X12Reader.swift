@@ -4,14 +4,20 @@ import FormatKit
 /// handed on as soon as its SE has been read, so memory stays flat however many sets a file holds.
 /// A file is rejected on any envelope error (see `X12EnvelopeChecker`); `validate` lists them all.
 ///
-/// Channel options: `allowMissingTrailers: true` accepts a file that ends without its GE/IEA.
+/// Channel options: `allowMissingTrailers: true` accepts a file that ends without its GE/IEA;
+/// `strictEnvelope: true` refuses an ISA whose padded elements are not at their fixed widths.
 public struct X12Reader: DocumentReader {
     public var options: FormatOptions
+    /// When set, every set with a grammar is checked against it too (see `X12GrammarValidator`).
+    public var grammars: X12Grammars?
+    /// The partner whose companion guide narrows the grammars (`<set>.<version>.<partner>`).
+    public var partner = ""
 
     public init(options: FormatOptions = FormatOptions()) { self.options = options }
 
     var checkerOptions: X12EnvelopeChecker.Options {
-        X12EnvelopeChecker.Options(encoding: options.encoding, allowMissingTrailers: options.flag("allowMissingTrailers"))
+        X12EnvelopeChecker.Options(encoding: options.encoding, allowMissingTrailers: options.flag("allowMissingTrailers"),
+                                    strictEnvelope: options.flag("strictEnvelope"), grammars: grammars, partner: partner)
     }
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {

@@ -1,3 +1,5 @@
+import FormatKit
+
 /// What the envelope check found in one transaction set (ST…SE).
 public struct X12SetReport: Sendable, Hashable {
     /// ST01 (`850`) and ST02.
@@ -59,4 +61,7 @@ public struct X12TransactionSet: Sendable {
     /// ST through SE.
     public var segments: [X12Segment]
     public var delimiters: X12Delimiters
+    /// What the envelope check let through with a warning (interchange, group and set), for the
+    /// record's `extra.warnings`.
+    public var warnings: [FormatError] = []
 }

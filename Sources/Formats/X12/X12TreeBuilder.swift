@@ -17,6 +17,7 @@ import FormatKit
 ///   HL   01 03         (856: HL levels nest under their parent by HL02)
 ///     HL 01 02 03 …
 ///   SE   01 02
+///   warning            (one per envelope rule bent, e.g. an ISA element read by its delimiters)
 /// ```
 ///
 /// Elements are children named by two-digit position (`BEG/03`); empty elements are left out.
@@ -84,6 +85,7 @@ struct X12TreeBuilder {
         var unit = Node("transaction", line: set.segments.first?.line ?? 0, column: set.segments.first?.column ?? 0)
         unit.append(node(for: set.interchangeHeader, splitComponents: false))
         unit.append(node(for: set.groupHeader))
+        for w in set.warnings { unit.append(Node("warning", value: w.message, line: w.line ?? 0, column: w.column ?? 0)) }
         unit.children += children[0].map(assemble)
         return unit
     }
