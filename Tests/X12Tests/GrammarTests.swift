@@ -93,7 +93,7 @@ final class GrammarTests: XCTestCase {
 
     /// Every VALID 850, 997 and 999 of the corpus meets its grammar: no AK3 for a file its source reads as valid.
     func testValidCorpusSetsMeetTheGrammars() throws {
-        guard let dir = corpusDirectory() else { throw XCTSkip("x12 corpus not found") }
+        guard let dir = corpusDirectory() else { throw XCTSkip(ProjectPaths.corpusSkipReason("x12")) }
         let manifest = try String(contentsOfFile: dir + "/MANIFEST.tsv", encoding: .utf8)
         let grammars = try X12Grammars(directory: Self.grammarDirectory)
         var checked = 0
