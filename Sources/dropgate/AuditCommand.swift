@@ -67,8 +67,9 @@ struct AuditExportCommand: ParsableCommand {
         abstract: "Write the audit rows as JSON Lines for an auditor.",
         discussion: """
             One object per row: seq, at (UTC), fileId, event, detail, prevHash, hash. A row's hash is the SHA-256 (hex) \
-            of prevHash, a newline, and the compact JSON array [seq, at, fileId, event, detail] of its values; the first \
-            row's prevHash is 64 zeros. The chain is verified first: a broken chain is not exported (exit 65).
+            of prevHash, a newline, and the compact JSON array [seq, at, fileId, event, detail] of its values (UTF-8; in \
+            strings only " \\ and control characters are escaped: \\n \\r \\t, others and U+2028/U+2029 as \\uXXXX); \
+            the first row's prevHash is 64 zeros. The chain is verified first: a broken chain is not exported (exit 65).
             """)
 
     @OptionGroup var options: LedgerOptions
