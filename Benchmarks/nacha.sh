@@ -73,3 +73,7 @@ report achkit "$WORK/peer.time"
 ours=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$WORK/ours.time")
 peer=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$WORK/peer.time")
 awk -v o="$ours" -v p="$peer" 'BEGIN { printf "read+validate: dropgate is %.1fx achkit (target >= 30x; >= 100 MB/s)\n", p / o }'
+map=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$WORK/map.time")
+awk -v o="$map" -v p="$peer" 'BEGIN { printf "translate:     dropgate is %.1fx achkit (target >= 20x; >= 100 MB/s)\n", p / o }'
+/usr/bin/time -v wc -l "$FILE" >/dev/null 2>"$WORK/wc.time"
+report "wc -l" "$WORK/wc.time"

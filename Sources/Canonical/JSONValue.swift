@@ -51,14 +51,17 @@ public enum JSONValue: Sendable, Hashable {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    /// Appends `s` as a JSON string: runs of plain bytes are copied whole, escapes one by one.
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(34)
         var s = s
         s.withUTF8 { buf in
-            var i = 0
+            var i = 0, plain = 0
             let n = buf.count
             while i < n {
                 let b = buf[i]
+                if b >= 0x20 && b != 34 && b != 92 && b != 0xE2 { i += 1; continue }
+                if plain < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[plain..<i])) }
                 switch b {
                 case 34: out += [92, 34]
                 case 92: out += [92, 92]
@@ -70,11 +73,14 @@ public enum JSONValue: Sendable, Hashable {
                     // U+2028 / U+2029 are escaped: JavaScript readers take them for line ends.
                     out += [92, 117, 50, 48, 50, buf[i + 2] == 0xA8 ? 56 : 57]
                     i += 3
+                    plain = i
                     continue
                 default: out.append(b)
                 }
                 i += 1
+                plain = i
             }
+            if plain < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[plain..<n])) }
         }
         out.append(34)
     }

@@ -36,6 +36,49 @@ public struct Translator: Sendable {
     /// Translates the file; returns the number of records. Throws an `ErrorReport`.
     @discardableResult
     public func translate(_ job: Job, emit: (Record) throws -> Void) throws(ErrorReport) -> Int {
+        try units(job) { (mapping, mapped, source, context) throws in
+            try emit(try typedRecord(mapping, mapped, source, context))
+        }
+    }
+
+    /// The bytes path: each record as its canonical JSON line (UTF-8, with the newline), written
+    /// without a typed `Record` where the mapping allows (`Mapping.writeLine`). The bytes are only
+    /// valid during the call. Same records, ids, order and errors as `translate(_:emit:)`.
+    @discardableResult
+    public func translate(_ job: Job, lines: (_ id: String, _ type: RecordType, _ json: ArraySlice<UInt8>) throws -> Void) throws(ErrorReport) -> Int {
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(4096)
+        var head = RecordSchema.LineHead()
+        return try units(job) { (mapping, mapped, source, context) throws in
+            buffer.removeAll(keepingCapacity: true)
+            if !mapping.writeLine(mapped, source: source, head: &head, to: &buffer) {
+                try JSONLines.append(try typedRecord(mapping, mapped, source, context), to: &buffer)
+            }
+            try lines(source.recordID, mapping.type, buffer[...])
+        }
+    }
+
+    /// What the typed path needs to report on a unit.
+    struct UnitContext { let formatID: String; let line: Int; let options: FormatOptions }
+
+    /// The typed record of a mapped unit, with the invariants checked (a statement's balance
+    /// mismatch flagged in `extra` unless `strictBalances`).
+    private func typedRecord(_ mapping: Mapping, _ mapped: Mapping.Mapped, _ source: RecordSource, _ c: UnitContext) throws -> Record {
+        var record = try mapping.record(from: mapped, source: source)
+        if case .statement = record.body, !c.options.strictBalances, let mismatch = record.invariantViolations().first {
+            // Flagged, not rejected (see FormatOptions.strictBalances): the figures travel with the record.
+            var extra = record.extra ?? JSONObject()
+            extra["balanceMismatch"] = .string(mismatch)
+            record.extra = extra
+        } else if let violation = record.invariantViolations().first {
+            throw ErrorReport(file: source.file, sha256: source.sha256, partner: source.partner, format: c.formatID, stage: .validate, code: "\(record.type.rawValue).invariant",
+                              message: violation, line: c.line > 0 ? c.line : nil)
+        }
+        return record
+    }
+
+    /// Reads the file and maps each unit; `each` receives the mapped values.
+    private func units(_ job: Job, each: (Mapping, Mapping.Mapped, RecordSource, UnitContext) throws -> Void) throws(ErrorReport) -> Int {
         var formatID = job.format
         func report(_ error: Error, _ stage: ErrorReport.Stage) -> ErrorReport {
             ErrorReport(error, file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: stage)
@@ -60,25 +103,17 @@ public struct Translator: Sendable {
             guard let reader = format.reader(options: options) else {
                 throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .read, code: "format.no-reader", message: "format \(formatID) is written, not read")
             }
+            // One default mapping list per file, not per unit.
+            let defaults = explicitMapping == nil ? mappings.defaults(format: formatID) : []
             var index = 0
             try reader.read(input) { unit in
-                guard let mapping = explicitMapping ?? mappings.defaultMapping(format: formatID, unit: unit) else {
+                guard let mapping = explicitMapping ?? defaults.first(where: { $0.matches(unit) }) else {
                     throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .map, code: "mapping.none",
                                       message: "no mapping for this \(unit.name) of format \(formatID); name one with --mapping or in the channel",
                                       line: unit.line > 0 ? unit.line : nil)
                 }
                 let source = RecordSource(partner: job.partner, channel: job.channel, format: formatID, file: job.fileName, sha256: job.sha256, index: index)
-                var record = try mapping.apply(to: unit, source: source)
-                if case .statement = record.body, !options.strictBalances, let mismatch = record.invariantViolations().first {
-                    // Flagged, not rejected (see FormatOptions.strictBalances): the figures travel with the record.
-                    var extra = record.extra ?? JSONObject()
-                    extra["balanceMismatch"] = .string(mismatch)
-                    record.extra = extra
-                } else if let violation = record.invariantViolations().first {
-                    throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .validate, code: "\(record.type.rawValue).invariant",
-                                      message: violation, line: unit.line > 0 ? unit.line : nil)
-                }
-                try emit(record)
+                try each(mapping, try mapping.map(unit), source, UnitContext(formatID: formatID, line: unit.line, options: options))
                 index += 1
             }
             return index

@@ -20,6 +20,8 @@ public struct Mapping: Sendable {
     let match: [(path: SourcePath, values: Set<String>)]
     let fields: [FieldRule]
     let extra: [FieldRule]
+    /// Whether records are written straight as JSON bytes (`writeLine`), decided when loaded.
+    let writesDirectly: Bool
 
     /// Whether this mapping applies to the unit (all `match` conditions hold).
     public func matches(_ unit: FormatKit.Node) -> Bool {
@@ -30,22 +32,63 @@ public struct Mapping: Sendable {
 
     /// Maps a unit to its canonical record; the id comes from the source's hash and index.
     public func apply(to unit: FormatKit.Node, source: RecordSource) throws(MappingError) -> Record {
+        try record(from: try map(unit), source: source)
+    }
+
+    /// A unit's mapped values, before they are typed: the body's fields and `extra`.
+    public struct Mapped {
+        public let body: JSONObject
+        public let extra: JSONObject
+        let line: Int
+    }
+
+    /// Evaluates the rules on a unit (every mapping error is raised here).
+    public func map(_ unit: FormatKit.Node) throws(MappingError) -> Mapped {
         let eval = Evaluation(mapping: id, root: unit)
+        return Mapped(body: try eval.object(fields, at: unit, prefix: ""), extra: try eval.object(extra, at: unit, prefix: "extra"),
+                      line: unit.line)
+    }
+
+    /// The typed record of mapped values (the contract checked by decoding).
+    public func record(from mapped: Mapped, source: RecordSource) throws(MappingError) -> Record {
         var object = JSONObject()
         object["schema"] = .string(Record.schema)
         object["type"] = .string(type.rawValue)
         object["id"] = .string(source.recordID)
-        let body = try eval.object(fields, at: unit, prefix: "")
-        for (k, v) in body.pairs { object[k] = v }
-        let extraObject = try eval.object(extra, at: unit, prefix: "extra")
-        if !extraObject.isEmpty { object["extra"] = .object(extraObject) }
+        for (k, v) in mapped.body.pairs { object[k] = v }
+        if !mapped.extra.isEmpty { object["extra"] = .object(mapped.extra) }
         do {
             var record = try JSONValueDecoder.decode(Record.self, from: .object(object))
             record.source = source
             return record
         } catch {
             throw MappingError(mapping: id, field: "record", message: "the mapped \(type.rawValue) is incomplete: \(JSONLines.describe(error))",
-                               line: unit.line > 0 ? unit.line : nil, column: nil)
+                               line: mapped.line > 0 ? mapped.line : nil, column: nil)
+        }
+    }
+
+    /// Writes the mapped record as its canonical JSON line straight into `out` (see
+    /// `RecordSchema.writeLine`); false when it must take the typed path (`record(from:source:)`),
+    /// because the record misses the contract or the mapping writes fields the schema does not list.
+    public func writeLine(_ mapped: Mapped, source: RecordSource, head: inout RecordSchema.LineHead, to out: inout [UInt8]) -> Bool {
+        writesDirectly && RecordSchema.writeLine(type: type, source: source, body: mapped.body, extra: mapped.extra, head: &head, to: &out)
+    }
+
+    /// Whether every field the rules write is in the record schema (and not `schema`, `type`, `id`, `source`).
+    static func known(_ rules: [FieldRule], in fields: [RecordSchema.Field]) -> Bool {
+        rules.allSatisfy { r in
+            guard let kind = RecordSchema.knows(r.target, in: fields) else { return false }
+            var shape = kind
+            if r.rule.each != nil {
+                guard case .array(let element) = kind else { return false }
+                shape = element
+            }
+            guard let record = r.rule.record else { return true }
+            switch shape {
+            case .object(let inner): return known(record, in: inner)
+            case .anyObject: return true
+            default: return false
+            }
         }
     }
 }
@@ -126,11 +169,13 @@ extension Mapping {
         guard let record = root["record"] else { throw defError("missing `record`", root) }
         let direction = Direction(rawValue: root["direction"]?.string ?? "inbound")
         guard let direction else { throw defError("`direction` is inbound or outbound", root["direction"]) }
+        let fields = try compiler.fields(record)
         return Mapping(id: id, file: file, format: format, type: type,
                        isDefault: root["default"]?.bool ?? false, direction: direction,
                        rows: try root["rows"]?.string.map { try compiler.path($0, root["rows"]) },
                        options: options, match: match,
-                       fields: try compiler.fields(record), extra: try root["extra"].map(compiler.fields) ?? [])
+                       fields: fields, extra: try root["extra"].map(compiler.fields) ?? [],
+                       writesDirectly: direction == .inbound && known(fields, in: RecordSchema.fields(of: type)))
     }
 
     /// `child` over `parent`, key by key (nested maps merged; other values replaced). `default`

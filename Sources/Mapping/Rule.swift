@@ -58,9 +58,11 @@ struct Rule: Sendable {
 
 /// A canonical field (dotted path) and its rule.
 struct FieldRule: Sendable {
-    var target: [String]
-    var rule: Rule
-    var name: String { target.joined(separator: ".") }
+    let target: [String]
+    let rule: Rule
+    /// The dotted canonical field (made once: error messages and nested fields name it).
+    let name: String
+    init(target: [String], rule: Rule) { self.target = target; self.rule = rule; name = target.joined(separator: ".") }
 }
 
 // MARK: - Evaluation

@@ -82,8 +82,8 @@ struct TranslateCommand: ParsableCommand {
             var lastProgress = Date()
             do {
                 let job = try read.job(for: path, config: cfg)
-                try translator.translate(job) { record in
-                    try JSONLines.append(record, to: &buffer)
+                try translator.translate(job) { _, _, line in
+                    buffer.append(contentsOf: line)
                     count += 1
                     if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
                     if progress, Date().timeIntervalSince(lastProgress) > 0.5 {

@@ -34,7 +34,7 @@ struct ValidateCommand: ParsableCommand {
             var mappingProblem: String?
             var count = 0
             if errors.isEmpty && !formatOnly {
-                do { count = try translator.translate(job) { _ in } } catch { mappingProblem = error.descriptionWithoutFile }
+                do { count = try translator.translate(job) { _, _, _ in } } catch { mappingProblem = error.descriptionWithoutFile }
             }
             let problems = errors.count + (mappingProblem == nil ? 0 : 1)
             let warnings = findings.count - errors.count
