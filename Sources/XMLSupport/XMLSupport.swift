@@ -101,6 +101,21 @@ public final class XMLSchema: @unchecked Sendable {
 
     deinit { xmlSchemaFree(schema) }
 
+    /// The compiled schema of the file at `path`, compiled once per process (and again only when
+    /// the file changes): a release of thousands of messages reads and compiles each XSD once.
+    public static func shared(path: String) throws -> XMLSchema {
+        var st = stat()
+        let stamp = stat(path, &st) == 0 ? "\(st.st_size)-\(st.st_mtim.tv_sec)-\(st.st_mtim.tv_nsec)" : ""
+        cacheLock.lock(); defer { cacheLock.unlock() }
+        if let (cachedStamp, schema) = cache[path], cachedStamp == stamp { return schema }
+        let schema = try XMLSchema(path: path)
+        cache[path] = (stamp, schema)
+        return schema
+    }
+
+    private nonisolated(unsafe) static var cache: [String: (String, XMLSchema)] = [:]
+    private static let cacheLock = NSLock()
+
     /// Every schema violation in the document, each with its line.
     public func validate(_ document: XMLDocument) -> [FormatError] {
         guard let ctxt = xmlSchemaNewValidCtxt(schema) else { return [FormatError("xsd.internal", "cannot create validation context")] }

@@ -46,14 +46,14 @@ public struct Pain001Writer: RecordWriter, Sendable {
         let initiator = SEPACharacters.clean(setting("initiatingPartyName") ?? transfers[0].debtor.name).text
         let document = Pain001Document(version: version, messageId: messageId, createdAt: Self.timestamp(context, "yyyy-MM-dd'T'HH:mm:ss"),
                                        initiatingPartyName: String(initiator.prefix(70)), transfers: transfers)
-        let bytes = Array(document.render().utf8)
+        let bytes = document.render()
         try Self.validate(bytes, schema: (xsdDirectory as NSString).appendingPathComponent(version.schemaFile), name: messageId)
         return Pain001Output(file: OutputFile(name: messageId + ".xml", bytes: bytes), version: version, cleaning: builder.notes)
     }
 
     /// Refuses the file with every XSD finding.
     static func validate(_ bytes: [UInt8], schema path: String, name: String) throws {
-        let schema = try XMLSchema(path: path)
+        let schema = try XMLSchema.shared(path: path)
         let findings = schema.validate(try XMLDocument(bytes: bytes, name: name + ".xml"))
         if !findings.isEmpty {
             throw FormatErrors(findings.map { var e = $0; e.code = "pain001.xsd-invalid"; e.message = "\(path): " + e.message; return e })
