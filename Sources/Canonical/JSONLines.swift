@@ -35,7 +35,7 @@ public enum JSONLines {
     /// skipped; errors name the line.
     public static func forEachRecord(fileAt path: String, _ body: (Record) throws -> Void) throws {
         guard let file = fopen(path, "rb") else {
-            throw JSONLinesError(line: 0, message: "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw JSONLinesError(line: 0, message: "cannot open: \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
         let chunk = 1 << 20
@@ -48,7 +48,7 @@ public enum JSONLines {
             let n = buffer.withUnsafeMutableBufferPointer { fread($0.baseAddress! + start, 1, chunk, file) }
             buffer.removeLast(chunk - n)
             if n == 0 {
-                if ferror(file) != 0 { throw JSONLinesError(line: line, message: "cannot read \(path): \(String(cString: strerror(errno)))") }
+                if ferror(file) != 0 { throw JSONLinesError(line: line, message: "cannot read: \(String(cString: strerror(errno)))") }
                 try buffer.withUnsafeBufferPointer { try forEachLine(in: $0, firstLine: line, body) }
                 return
             }

@@ -54,7 +54,7 @@ public struct Pain001Writer: RecordWriter, Sendable {
     /// Refuses the file with every XSD finding.
     static func validate(_ bytes: [UInt8], schema path: String, name: String) throws {
         let schema = try XMLSchema.shared(path: path)
-        let findings = schema.validate(try XMLDocument(bytes: bytes, name: name + ".xml"))
+        let findings = schema.validate(bytes: bytes, name: name + ".xml")
         if !findings.isEmpty {
             throw FormatErrors(findings.map { var e = $0; e.code = "pain001.xsd-invalid"; e.message = "\(path): " + e.message; return e })
         }

@@ -30,7 +30,7 @@ public struct NACHAWriter: StreamingRecordWriter {
         var totals = ControlTotals()
         var entries = 0
         var credits = false, debits = false
-        init(first: OutboundEntry) { self.first = first; lines.reserveCapacity(64 * 1024) }
+        init(first: OutboundEntry) { self.first = first }
     }
 
     /// Where a trace number goes until the counters have been drawn.
@@ -114,19 +114,12 @@ public struct NACHAWriter: StreamingRecordWriter {
         let lineCount = 1 + batches.reduce(0) { $0 + 2 + $1.lines.count / line } + 1
         var bytes = [UInt8]()
         bytes.reserveCapacity((lineCount + 9) / 10 * 10 * line)
-        try FileHeader.layout.write(into: &bytes) { i in
-            switch FileHeader.layout.fields[i].name {
-            case "immediateDestination": " " + header.destination
-            case "immediateOrigin": header.origin
-            case "fileCreationDate": header.creationDate
-            case "fileCreationTime": header.creationTime
-            case "fileIDModifier": modifier
-            case "immediateDestinationName": header.destinationName
-            case "immediateOriginName": header.originName
-            case "referenceCode": header.referenceCode
-            default: nil
-            }
-        }
+        bytes += try FileHeader.write([
+            "immediateDestination": " " + header.destination, "immediateOrigin": header.origin,
+            "fileCreationDate": header.creationDate, "fileCreationTime": header.creationTime, "fileIDModifier": modifier,
+            "immediateDestinationName": header.destinationName, "immediateOriginName": header.originName,
+            "referenceCode": header.referenceCode,
+        ])
         bytes.append(10)
         var fileTotals = ControlTotals()
         for (number, batch) in batches.enumerated() {
@@ -141,8 +134,9 @@ public struct NACHAWriter: StreamingRecordWriter {
             bytes += try BatchHeader.write(batchHeader)
             bytes.append(10)
             // The batch's lines with their trace numbers (entry: ODFI + sequence at 80–94; its addenda: the sequence at 88–94).
-            let odfi = Array(first.odfiRouting.utf8.prefix(8))
-            var sequence = nextSequence[batchHeader["odfiIdentification"]!]!
+            let odfiKey = String(first.odfiRouting.prefix(8))
+            let odfi = Array(odfiKey.utf8)
+            var sequence = nextSequence[odfiKey]!
             let start = bytes.count
             bytes += batch.lines
             bytes.withUnsafeMutableBufferPointer { out in
@@ -157,7 +151,7 @@ public struct NACHAWriter: StreamingRecordWriter {
                     at += line
                 }
             }
-            nextSequence[batchHeader["odfiIdentification"]!] = sequence
+            nextSequence[odfiKey] = sequence
             bytes += try BatchControl.write(batch.totals, header: batchHeader)
             bytes.append(10)
             fileTotals.add(batch.totals)
