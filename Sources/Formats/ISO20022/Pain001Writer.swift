@@ -14,17 +14,22 @@ import XMLSupport
 /// - `characterSet`: `clean` (default: texts are brought into the SEPA set and each change is
 ///   reported in `Pain001Output.cleaning`) or `strict` (a text outside the set is an error).
 /// MsgId is `<prefix>-<yyyyMMdd>-<n>` with n from the `pain001.message` counter.
-public struct Pain001Writer: RecordWriter, Sendable {
+public struct Pain001Writer: StreamingRecordWriter, Sendable {
     public var options: FormatOptions
 
     public init(options: FormatOptions = FormatOptions()) { self.options = options }
 
-    public func write(_ records: [Record], context: WriteContext) throws -> [OutputFile] {
-        [try render(records, context: context).file]
+    public func write(context: WriteContext, records: RecordStream) throws -> [OutputFile] {
+        [try render(context: context, records: records).file]
     }
 
     /// The file plus every character-set change made to get there.
     public func render(_ records: [Record], context: WriteContext) throws -> Pain001Output {
+        try render(context: context) { each in for r in records { try each(r) } }
+    }
+
+    /// The same from a stream: each record becomes its (smaller) transfer as it comes.
+    public func render(context: WriteContext, records: RecordStream) throws -> Pain001Output {
         let setting = { (key: String) in context.settings[key] ?? options[key] }
         let version = try setting("version").map { text in
             guard let v = Pain001Version(setting: text) else {
@@ -35,10 +40,14 @@ public struct Pain001Writer: RecordWriter, Sendable {
         guard let xsdDirectory = setting("xsdDirectory") else {
             throw FormatError("pain001.no-schema", "setting xsdDirectory is not set: a pain.001 is only released after XSD validation", field: "xsdDirectory")
         }
-        if records.isEmpty { throw FormatError("pain001.empty", "no payment records to write") }
-
         var builder = Pain001TransferBuilder(strictCharacters: setting("characterSet") == "strict")
-        let transfers = records.enumerated().compactMap { builder.transfer(from: $0.element, index: $0.offset) }
+        var transfers = [Pain001Transfer]()
+        var count = 0
+        try records { record in
+            if let t = builder.transfer(from: record, index: count) { transfers.append(t) }
+            count += 1
+        }
+        if count == 0 { throw FormatError("pain001.empty", "no payment records to write") }
         if !builder.errors.isEmpty { throw FormatErrors(builder.errors) }
 
         let day = Self.timestamp(context, "yyyyMMdd")
