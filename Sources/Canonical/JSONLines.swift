@@ -19,18 +19,75 @@ public enum JSONLines {
     /// Decodes a whole JSON Lines text; blank lines are skipped. Errors name the line.
     public static func decode(text: String) throws -> [Record] {
         var out = [Record]()
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            do { out.append(try decode(line: trimmed)) } catch {
-                throw JSONLinesError(line: n + 1, message: describe(error))
-            }
-        }
+        var text = text
+        try text.withUTF8 { try forEachLine(in: $0, firstLine: 1) { out.append($0) } }
         return out
     }
 
     public static func decode(fileAt path: String) throws -> [Record] {
-        try decode(text: String(contentsOfFile: path, encoding: .utf8))
+        var out = [Record]()
+        try forEachRecord(fileAt: path) { out.append($0) }
+        return out
+    }
+
+    /// Streams a JSON Lines file: read in chunks, cut into lines on bytes, one record decoded at a
+    /// time and handed to `body` (memory stays flat however long the file). Blank lines are
+    /// skipped; errors name the line.
+    public static func forEachRecord(fileAt path: String, _ body: (Record) throws -> Void) throws {
+        guard let file = fopen(path, "rb") else {
+            throw JSONLinesError(line: 0, message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        let chunk = 1 << 20
+        var buffer = [UInt8]()
+        var line = 1
+        while true {
+            let start = buffer.count
+            buffer.reserveCapacity(start + chunk)
+            buffer.append(contentsOf: repeatElement(0, count: chunk))
+            let n = buffer.withUnsafeMutableBufferPointer { fread($0.baseAddress! + start, 1, chunk, file) }
+            buffer.removeLast(chunk - n)
+            if n == 0 {
+                if ferror(file) != 0 { throw JSONLinesError(line: line, message: "cannot read: \(String(cString: strerror(errno)))") }
+                try buffer.withUnsafeBufferPointer { try forEachLine(in: $0, firstLine: line, body) }
+                return
+            }
+            // Decode every complete line; keep the unfinished one for the next chunk.
+            guard let lastNewline = buffer.lastIndex(of: 10) else { continue }
+            try buffer.withUnsafeBufferPointer { try forEachLine(in: UnsafeBufferPointer(rebasing: $0[..<lastNewline]), firstLine: line, body) }
+            line += buffer[..<lastNewline].count(where: { $0 == 10 }) + 1
+            buffer.removeSubrange(...lastNewline)
+        }
+    }
+
+    /// The records of the lines in `bytes` (the first being line `firstLine`).
+    static func forEachLine(in bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Record) throws -> Void) throws {
+        var n = firstLine
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
+            var lo = start, hi = end
+            // Spaces and tabs around the record are allowed (as `trimmingCharacters(in: .whitespaces)`).
+            while lo < hi, bytes[lo] == 32 || bytes[lo] == 9 { lo += 1 }
+            while hi > lo, bytes[hi - 1] == 32 || bytes[hi - 1] == 9 { hi -= 1 }
+            if lo < hi {
+                let record: Record?
+                do {
+                    if bytes[lo] >= 0x80 || bytes[hi - 1] >= 0x80 {
+                        // Perhaps other Unicode white space: the text path trims it.
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        record = text.isEmpty ? nil : try decode(line: text)
+                    } else {
+                        record = try JSONValueDecoder.decode(Record.self, from: try JSONParser.parse(bytes: UnsafeBufferPointer(rebasing: bytes[lo..<hi])))
+                    }
+                } catch {
+                    throw JSONLinesError(line: n, message: describe(error))
+                }
+                if let record { try body(record) }
+            }
+            n += 1
+            start = end + 1
+        }
     }
 
     /// A decoding error in words a person can act on: the field path and what was wrong.
@@ -56,5 +113,6 @@ public enum JSONLines {
 public struct JSONLinesError: Error, CustomStringConvertible {
     public var line: Int
     public var message: String
-    public var description: String { "line \(line): \(message)" }
+    /// Line 0: the file itself (it cannot be opened or read).
+    public var description: String { line > 0 ? "line \(line): \(message)" : message }
 }

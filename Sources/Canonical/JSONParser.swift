@@ -1,5 +1,6 @@
 /// Parses JSON text into a `JSONValue`, keeping object keys in document order. Numbers stay text
 /// (canonical records carry money as strings; integers are checked when decoded).
+/// Works on UTF-8 bytes; strings are checked to be valid UTF-8.
 public struct JSONParser {
     public struct Error: Swift.Error, CustomStringConvertible {
         public var offset: Int
@@ -7,11 +8,17 @@ public struct JSONParser {
         public var description: String { "JSON error at byte \(offset + 1): \(message)" }
     }
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
 
     public static func parse(_ text: some StringProtocol) throws -> JSONValue {
-        var p = JSONParser(bytes: Array(text.utf8))
+        var s = String(text)
+        return try s.withUTF8 { try parse(bytes: $0) }
+    }
+
+    /// Parses one JSON value that fills `bytes` (surrounding white space allowed).
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+        var p = JSONParser(bytes: bytes)
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()
@@ -19,7 +26,7 @@ public struct JSONParser {
         return v
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func fail(_ m: String) -> Error { Error(offset: i, message: m) }
 
@@ -27,9 +34,9 @@ public struct JSONParser {
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
     }
 
-    private mutating func expect(_ word: String, _ v: JSONValue) throws -> JSONValue {
-        let w = Array(word.utf8)
-        guard bytes.count - i >= w.count, Array(bytes[i..<i + w.count]) == w else { throw fail("expected \(word)") }
+    private mutating func expect(_ word: StaticString, _ v: JSONValue) throws -> JSONValue {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard bytes.count - i >= w.count, w.indices.allSatisfy({ bytes[i + $0] == w[$0] }) else { throw fail("expected \(word)") }
         i += w.count
         return v
     }
@@ -80,16 +87,28 @@ public struct JSONParser {
             let start = i
             while i < bytes.count, (bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] == 45 || bytes[i] == 43 || bytes[i] == 46 || bytes[i] == 101 || bytes[i] == 69 { i += 1 }
             guard i > start else { throw fail("unexpected character") }
-            return .number(String(decoding: bytes[start..<i], as: UTF8.self))
+            return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
         }
     }
 
+    /// A string value; the common case (no escapes) is one scan and one copy.
     private mutating func string() throws -> String {
         i += 1  // opening quote
-        var out = [UInt8]()
+        let start = i
         while i < bytes.count {
             let b = bytes[i]
-            if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+            if b == UInt8(ascii: "\"") {
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                i += 1
+                return try text(run, at: start)
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            i += 1
+        }
+        var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<i]))
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") { i += 1; return try out.withUnsafeBufferPointer { try text($0, at: start) } }
             if b < 0x20 { throw fail("control character in a string") }
             if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
             i += 1
@@ -120,8 +139,15 @@ public struct JSONParser {
         throw fail("unterminated string")
     }
 
+    /// The string's bytes as text; text that is not UTF-8 is refused, never silently repaired.
+    private func text(_ utf8: UnsafeBufferPointer<UInt8>, at start: Int) throws -> String {
+        if !utf8.contains(where: { $0 >= 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
+        guard let s = String(validating: utf8, as: UTF8.self) else { throw Error(offset: start, message: "string is not valid UTF-8") }
+        return s
+    }
+
     private mutating func hex4() throws -> UInt32 {
-        guard bytes.count - i >= 4, let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16) else { throw fail("bad \\u escape") }
+        guard bytes.count - i >= 4, let v = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<i + 4]), as: UTF8.self), radix: 16) else { throw fail("bad \\u escape") }
         i += 4
         return v
     }

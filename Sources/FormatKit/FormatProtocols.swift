@@ -42,6 +42,17 @@ extension DocumentReader {
 /// never reused and gap-free per name.
 public protocol CounterSource: Sendable {
     func next(_ name: String) throws -> Int64
+    /// Takes `count` (≥ 1) consecutive values at once and returns the first: what `count` calls of
+    /// `next` would have returned, in one step (one ledger transaction for a file's trace numbers).
+    func next(_ name: String, count: Int) throws -> Int64
+}
+
+extension CounterSource {
+    public func next(_ name: String, count: Int) throws -> Int64 {
+        let first = try next(name)
+        for _ in 1..<max(count, 1) { _ = try next(name) }
+        return first
+    }
 }
 
 /// In-memory counters for tests and one-shot CLI runs without a ledger.
@@ -49,11 +60,12 @@ public final class MemoryCounters: CounterSource, @unchecked Sendable {
     private var values: [String: Int64] = [:]
     private let lock = NSLock()
     public init() {}
-    public func next(_ name: String) throws -> Int64 {
+    public func next(_ name: String) throws -> Int64 { try next(name, count: 1) }
+    public func next(_ name: String, count: Int) throws -> Int64 {
         lock.lock(); defer { lock.unlock() }
-        let v = (values[name] ?? 0) + 1
-        values[name] = v
-        return v
+        let first = (values[name] ?? 0) + 1
+        values[name] = first + Int64(max(count, 1)) - 1
+        return first
     }
 }
 
@@ -85,6 +97,22 @@ public struct OutputFile: Sendable {
 public protocol RecordWriter {
     /// All-or-nothing: throws (writing nothing) if any record cannot be written.
     func write(_ records: [Record], context: WriteContext) throws -> [OutputFile]
+}
+
+/// Records handed over one at a time: the stream calls its argument once per record, in order
+/// (a JSON Lines file decoded line by line, say), so nobody holds them all.
+public typealias RecordStream = ((Record) throws -> Void) throws -> Void
+
+/// A writer that takes its records as a stream and keeps only what its file needs, so memory
+/// stays flat however many records there are. Same all-or-nothing contract as `RecordWriter`.
+public protocol StreamingRecordWriter: RecordWriter {
+    func write(context: WriteContext, records: RecordStream) throws -> [OutputFile]
+}
+
+extension StreamingRecordWriter {
+    public func write(_ records: [Record], context: WriteContext) throws -> [OutputFile] {
+        try write(context: context) { each in for r in records { try each(r) } }
+    }
 }
 
 /// A format family as the gateway knows it: an id, content detection, a reader and/or a writer.

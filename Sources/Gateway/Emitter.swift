@@ -60,6 +60,22 @@ public struct Emitter: Sendable {
         return try writer.write(records, context: context)
     }
 
+    /// The same from a stream of records: a format whose writer streams never holds them all
+    /// (errors the stream throws, such as a line that does not decode, come through unchanged).
+    public func emit(_ request: Request, records: RecordStream) throws -> [OutputFile] {
+        if let format = FormatRegistry.format(request.format), !(format is any TabularFormat.Type) {
+            var options = request.options
+            for (k, v) in request.settings where options.values[k] == nil { options.values[k] = v }
+            if let streaming = format.writer(options: options) as? any StreamingRecordWriter {
+                let context = WriteContext(settings: request.settings, partner: request.partner, counters: counters, now: request.now, encoding: options.encoding)
+                return try streaming.write(context: context, records: records)
+            }
+        }
+        var all = [Record]()
+        try records { all.append($0) }
+        return try emit(all, request)
+    }
+
     func outboundMapping(_ request: Request, records: [Record]) throws -> Mapping {
         if let id = request.mapping {
             let m = try mappings.mapping(named: id)

@@ -521,4 +521,5 @@ public struct LedgerCounters: CounterSource {
     public let ledger: Ledger
     public init(ledger: Ledger) { self.ledger = ledger }
     public func next(_ name: String) throws -> Int64 { try ledger.nextCounter(name) }
+    public func next(_ name: String, count: Int) throws -> Int64 { try ledger.nextCounter(name, count: count) }
 }

@@ -243,10 +243,12 @@ public final class Ledger: Sendable {
     }
 
     /// The next value of a named counter (1, 2, 3 …): never reused, gap-free, durable.
-    public func nextCounter(_ name: String) throws -> Int64 {
-        try db.write { db in
-            try db.execute(sql: "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1", arguments: [name])
-            return try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [name])!
+    /// Takes `count` consecutive values of the counter in one transaction; returns the first.
+    public func nextCounter(_ name: String, count: Int = 1) throws -> Int64 {
+        let n = Int64(max(count, 1))
+        return try db.write { db in
+            try db.execute(sql: "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + ?", arguments: [name, n, n])
+            return try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [name])! - n + 1
         }
     }
 

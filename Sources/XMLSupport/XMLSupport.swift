@@ -101,6 +101,21 @@ public final class XMLSchema: @unchecked Sendable {
 
     deinit { xmlSchemaFree(schema) }
 
+    /// The compiled schema of the file at `path`, compiled once per process (and again only when
+    /// the file changes): a release of thousands of messages reads and compiles each XSD once.
+    public static func shared(path: String) throws -> XMLSchema {
+        var st = stat()
+        let stamp = stat(path, &st) == 0 ? "\(st.st_size)-\(st.st_mtim.tv_sec)-\(st.st_mtim.tv_nsec)" : ""
+        cacheLock.lock(); defer { cacheLock.unlock() }
+        if let (cachedStamp, schema) = cache[path], cachedStamp == stamp { return schema }
+        let schema = try XMLSchema(path: path)
+        cache[path] = (stamp, schema)
+        return schema
+    }
+
+    private nonisolated(unsafe) static var cache: [String: (String, XMLSchema)] = [:]
+    private static let cacheLock = NSLock()
+
     /// Every schema violation in the document, each with its line.
     public func validate(_ document: XMLDocument) -> [FormatError] {
         guard let ctxt = xmlSchemaNewValidCtxt(schema) else { return [FormatError("xsd.internal", "cannot create validation context")] }
@@ -113,6 +128,37 @@ public final class XMLSchema: @unchecked Sendable {
             collector.errors.append(FormatError("xsd.invalid", "document is not valid against the schema (code \(rc))"))
         }
         return collector.errors
+    }
+
+    /// Every schema violation in the document `bytes`, found while reading it (libxml2's reader
+    /// with the schema attached): no tree is built, so memory stays flat however large the file.
+    /// A document that is not well-formed gives one `xml.malformed` finding.
+    public func validate(bytes: [UInt8], name: String = "document.xml") -> [FormatError] {
+        xmlInitParser()
+        guard let ctxt = xmlSchemaNewValidCtxt(schema) else { return [FormatError("xsd.internal", "cannot create validation context")] }
+        defer { xmlSchemaFreeValidCtxt(ctxt) }
+        let collector = ErrorCollector()
+        xmlSchemaSetValidStructuredErrors(ctxt, collectStructuredError, Unmanaged.passUnretained(collector).toOpaque())
+        return bytes.withUnsafeBufferPointer { buf in
+            let reader = buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+                xmlReaderForMemory($0, Int32(buf.count), name, nil, XMLDocument.safeOptions)
+            }
+            guard let reader else { return [FormatError("xml.malformed", "not well-formed XML")] }
+            defer { xmlFreeTextReader(reader) }
+            guard xmlTextReaderSchemaValidateCtxt(reader, ctxt, 0) == 0 else { return [FormatError("xsd.internal", "cannot attach the schema")] }
+            var rc: Int32
+            repeat { rc = xmlTextReaderRead(reader) } while rc == 1
+            if rc < 0 {
+                if let err = xmlGetLastError(), err.pointee.domain != Int32(XML_FROM_SCHEMASV.rawValue), err.pointee.code != 0 {
+                    return collector.errors + [XMLDocument.formatError(err.pointee, code: "xml.malformed")]
+                }
+                if collector.errors.isEmpty { return [FormatError("xml.malformed", "not well-formed XML")] }
+            }
+            if collector.errors.isEmpty && xmlTextReaderIsValid(reader) != 1 {
+                return [FormatError("xsd.invalid", "document is not valid against the schema")]
+            }
+            return collector.errors
+        }
     }
 }
 

@@ -54,11 +54,6 @@ struct EmitCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try config.loadIfPresent()
-        let recordList: [Record]
-        do { recordList = try JSONLines.decode(fileAt: records) } catch {
-            printErr("\(records): \(error)")
-            throw Exit.dataError
-        }
         var s = partner.flatMap { cfg?.partner(named: $0)?.settings } ?? [:]
         if let version { s["version"] = version }
         if let transactionSet { s["set"] = transactionSet }
@@ -74,7 +69,13 @@ struct EmitCommand: ParsableCommand {
         let emitter = Emitter(mappings: try loadMappings(config), counters: counters)
         let files: [OutputFile]
         do {
-            files = try emitter.emit(recordList, Emitter.Request(format: format, mapping: mapping, partner: partner ?? "", settings: s, options: options))
+            // Records are decoded line by line as the writer takes them (streaming writers hold none).
+            files = try emitter.emit(Emitter.Request(format: format, mapping: mapping, partner: partner ?? "", settings: s, options: options)) {
+                try JSONLines.forEachRecord(fileAt: records, $0)
+            }
+        } catch let error as JSONLinesError {
+            printErr("\(records): \(error)")
+            throw Exit.dataError
         } catch {
             printErr("emit failed, nothing written: \(error)")
             throw Exit.dataError

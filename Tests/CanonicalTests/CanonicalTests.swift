@@ -73,6 +73,40 @@ final class RecordTests: XCTestCase {
     }
 }
 
+final class JSONLinesStreamTests: XCTestCase {
+    /// A file longer than one read chunk (1 MiB): every record comes out, in order, equal to the
+    /// text path's, and an error past the first chunk still names its line.
+    func testAFileIsStreamedAcrossChunksWithLineNumbers() throws {
+        let line = #"{"schema":"dropgate/1","type":"payment","id":"p-1","direction":"outbound","method":"ach","amount":"12.50","currency":"USD","executionDate":"2025-03-17","debtor":{"name":"Acme","agent":"231380104"},"creditor":{"name":"Zoë","account":"1"},"ach":{"secCode":"PPD","transactionCode":"22","traceNumber":"","companyId":"1","companyEntryDescription":"PAY","addenda":[{"typeCode":"05","paymentRelatedInformation":"x"}]}}"#
+        let count = (1 << 20) / line.utf8.count + 100
+        let text = Array(repeating: line, count: count).joined(separator: "\n") + "\n  \n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("jsonl-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var streamed = [Record]()
+        try JSONLines.forEachRecord(fileAt: path) { streamed.append($0) }
+        XCTAssertEqual(streamed.count, count)
+        XCTAssertEqual(streamed, try JSONLines.decode(text: text))
+
+        try (text + "{\"schema\":\"dropgate/1\"\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try JSONLines.forEachRecord(fileAt: path) { _ in }) { e in
+            XCTAssertEqual((e as? JSONLinesError)?.line, count + 2, "\(e)")
+        }
+        XCTAssertThrowsError(try JSONLines.forEachRecord(fileAt: path + ".missing") { _ in }) { e in
+            XCTAssertTrue("\(e)".contains("cannot open"), "\(e)")
+        }
+    }
+
+    func testStringsMustBeUTF8() {
+        var bytes = Array(#"{"s":"caf"#.utf8) + [0xE9] + Array(#""}"#.utf8)
+        XCTAssertThrowsError(try bytes.withUnsafeBufferPointer { try JSONParser.parse(bytes: $0) }) { e in
+            XCTAssertTrue("\(e)".contains("UTF-8"), "\(e)")
+        }
+        bytes = Array(#"{"s":"café"}"#.utf8)
+        XCTAssertEqual(try bytes.withUnsafeBufferPointer { try JSONParser.parse(bytes: $0) }, .object(["s": .string("café")]))
+    }
+}
+
 final class JSONParserTests: XCTestCase {
     func testParsesWhatTheWriterWritesKeepingOrder() throws {
         let v: JSONValue = .object(["z": .string("a\"b\\c\n\u{1}\u{2028}é😀"), "a": .array([.number("-12"), .bool(true), .null]), "m": .object([:])])

@@ -56,6 +56,11 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(try ledger.nextCounter("other"), 1)
         ledger = try Ledger(path: path)
         XCTAssertEqual(try ledger.nextCounter("x12.isa.acme"), 4)
+        // A range at once (a NACHA file's trace numbers): the first of five, and the next after them.
+        XCTAssertEqual(try ledger.nextCounter("x12.isa.acme", count: 5), 5)
+        XCTAssertEqual(try ledger.nextCounter("x12.isa.acme"), 10)
+        XCTAssertEqual(try ledger.nextCounter("fresh", count: 3), 1)
+        XCTAssertEqual(try ledger.nextCounter("fresh"), 4)
     }
 
     func testAuditIsAppendOnly() throws {

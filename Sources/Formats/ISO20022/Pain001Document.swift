@@ -1,4 +1,5 @@
 import Canonical
+import XMLSupport
 
 /// Renders checked transfers as a pain.001 message: one GrpHdr (MsgId, CreDtTm, NbOfTxs, CtrlSum,
 /// InitgPty), then one PmtInf per debtor account and execution date (and service level, which is a
@@ -23,8 +24,8 @@ struct Pain001Document {
         return order.map { groups[$0]! }
     }
 
-    func render() -> String {
-        var xml = XMLTextBuilder()
+    func render() -> [UInt8] {
+        var xml = XMLWriter(capacity: 1024 + transfers.count * 700)
         xml.element("Document", attributes: [("xmlns", version.namespace)]) { xml in
             xml.element("CstmrCdtTrfInitn") { xml in
                 xml.element("GrpHdr") { xml in
@@ -39,10 +40,10 @@ struct Pain001Document {
                 }
             }
         }
-        return xml.text
+        return xml.finish()
     }
 
-    private func renderPaymentInformation(_ group: [Pain001Transfer], id: String, into xml: inout XMLTextBuilder) {
+    private func renderPaymentInformation(_ group: [Pain001Transfer], id: String, into xml: inout XMLWriter) {
         let first = group[0]
         xml.element("PmtInf") { xml in
             xml.leaf("PmtInfId", id)
@@ -59,7 +60,7 @@ struct Pain001Document {
         }
     }
 
-    private func renderTransfer(_ t: Pain001Transfer, into xml: inout XMLTextBuilder) {
+    private func renderTransfer(_ t: Pain001Transfer, into xml: inout XMLWriter) {
         xml.element("CdtTrfTxInf") { xml in
             xml.element("PmtId") { $0.leaf("EndToEndId", t.endToEndId ?? "NOTPROVIDED") }
             xml.element("Amt") { $0.leaf("InstdAmt", t.amount.plainString, attributes: [("Ccy", t.currency)]) }
@@ -71,7 +72,7 @@ struct Pain001Document {
     }
 
     /// An IBAN goes in `Id/IBAN`, any other account number in `Id/Othr/Id`.
-    private func renderAccount(_ account: String, into xml: inout XMLTextBuilder, element: String) {
+    private func renderAccount(_ account: String, into xml: inout XMLWriter, element: String) {
         xml.element(element) { xml in
             xml.element("Id") { xml in
                 if Pain001Checks.isIBAN(account) { xml.leaf("IBAN", account) } else { xml.element("Othr") { $0.leaf("Id", account) } }
@@ -81,7 +82,7 @@ struct Pain001Document {
 
     /// A BIC goes in `FinInstnId/BIC` (.03) or `BICFI` (.09); another bank id (a routing number) in
     /// `FinInstnId/Othr/Id`; no agent at all as `Othr/Id = NOTPROVIDED` (the debtor agent is mandatory).
-    private func renderAgent(_ agent: String?, into xml: inout XMLTextBuilder, element: String) {
+    private func renderAgent(_ agent: String?, into xml: inout XMLWriter, element: String) {
         xml.element(element) { xml in
             xml.element("FinInstnId") { xml in
                 if let agent, Pain001Checks.isBIC(agent) {

@@ -75,7 +75,7 @@ struct Pain001TransferBuilder {
     private mutating func party(_ party: Payment.Party, role: String, index: Int, sepa: Bool, accountRequired: Bool) -> Pain001Transfer.Party {
         let name = text(party.name, field: "\(role).name", index: index, maxLength: 70)
         if name.isEmpty { fail(index, "\(role).name", "the \(role) needs a name") }
-        let account = party.account.map { $0.replacingOccurrences(of: " ", with: "").uppercased() }
+        let account = party.account.map(Self.compacted)
         if let account {
             if sepa && !Pain001Checks.isIBAN(account) {
                 fail(index, "\(role).account", "\"\(account)\" is not a valid IBAN (country, check digits, mod-97); SEPA needs IBANs")
@@ -85,9 +85,15 @@ struct Pain001TransferBuilder {
         } else if accountRequired {
             fail(index, "\(role).account", "the \(role) account is required")
         }
-        let agent = party.agent.map { $0.replacingOccurrences(of: " ", with: "").uppercased() }
+        let agent = party.agent.map(Self.compacted)
         if let agent, agent.count > 35 { fail(index, "\(role).agent", "agent \"\(agent)\" is longer than 35 characters") }
         return Pain001Transfer.Party(name: name, account: account, agent: agent)
+    }
+
+    /// An IBAN, account or BIC without spaces, in capitals (as it almost always comes: unchanged).
+    private static func compacted(_ id: String) -> String {
+        guard id.utf8.contains(where: { $0 == 32 || ($0 >= 97 && $0 <= 122) || $0 >= 0x80 }) else { return id }
+        return id.replacingOccurrences(of: " ", with: "").uppercased()
     }
 
     /// The text in the SEPA set (or an error when strict), refused when longer than `maxLength`.

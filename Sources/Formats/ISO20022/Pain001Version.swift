@@ -1,3 +1,5 @@
+import XMLSupport
+
 /// The pain.001 (CustomerCreditTransferInitiation) versions the writer produces, and where they differ:
 /// .03 (2009, SEPA "classic") writes `BIC` and a plain `ReqdExctnDt`; .09 (2019) writes `BICFI`
 /// and `ReqdExctnDt/Dt`.
@@ -21,7 +23,7 @@ public enum Pain001Version: String, Sendable, CaseIterable {
     /// The element holding a BIC inside `FinInstnId`.
     var bicElement: String { self == .v03 ? "BIC" : "BICFI" }
 
-    func writeExecutionDate(_ date: String, into xml: inout XMLTextBuilder) {
+    func writeExecutionDate(_ date: String, into xml: inout XMLWriter) {
         switch self {
         case .v03: xml.leaf("ReqdExctnDt", date)
         case .v09: xml.element("ReqdExctnDt") { $0.leaf("Dt", date) }

@@ -53,8 +53,20 @@ public enum SEPACharacters {
         "\t": " ", "\n": " ", "\r": " ", "\r\n": " ",
     ]
 
+    /// Substitutes found so far, up to 4,096 (the decomposition is the costly part; names repeat their letters).
+    private nonisolated(unsafe) static var found: [Character: String] = [:]
+    private static let foundLock = NSLock()
+
     private static func substitute(_ character: Character) -> String {
         if let known = spelledOut[character] { return known }
+        foundLock.lock(); defer { foundLock.unlock() }
+        if let known = found[character] { return known }
+        let replacement = decompose(character)
+        if found.count < 4096 { found[character] = replacement }
+        return replacement
+    }
+
+    private static func decompose(_ character: Character) -> String {
         // Canonical decomposition splits a letter from its combining marks (U+0300…U+036F and others).
         let base = String(character).decomposedStringWithCanonicalMapping.unicodeScalars.filter { isAllowed($0) }
         if let first = base.first, first.properties.isAlphabetic { return String(String.UnicodeScalarView(base)) }

@@ -155,10 +155,17 @@ enum Addenda {
     }
 
     /// A type 05 addenda with remittance text, numbered within its entry.
-    static func writeRemittance(_ text: String, sequence: Int, entryTrace: String) throws(FormatError) -> [UInt8] {
-        try layouts["05"]!.write(["paymentRelatedInformation": text, "sequenceNumber": String(sequence),
-                                  "entryDetailSequenceNumber": String(entryTrace.suffix(7))])
+    static func writeRemittance(_ text: String, sequence: Int, entryTrace: String, into out: inout [UInt8]) throws(FormatError) {
+        try remittanceLayout.write(into: &out) { i in
+            switch remittanceLayout.fields[i].name {
+            case "paymentRelatedInformation": text
+            case "sequenceNumber": String(sequence)
+            case "entryDetailSequenceNumber": String(entryTrace.suffix(7))
+            default: nil
+            }
+        }
     }
+    private static let remittanceLayout = layouts["05"]!
 
     /// Field formats, a type code the SEC code allows, a known return or change code, a known
     /// IAT transaction type code, and the entry detail sequence number matching the entry's trace.

@@ -65,40 +65,57 @@ struct RecordLayout: Sendable {
     func write(_ values: [String: String]) throws(FormatError) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(RecordText.length)
-        for field in fields {
-            let value = values[field.name] ?? ""
-            let utf8 = Array(value.utf8)
-            guard utf8.count <= field.length else {
-                throw FormatError("nacha.write.too-long", "\(recordName) \(field.name) \"\(value)\" is longer than \(field.length) characters",
-                                  segment: nodeName, field: field.name)
-            }
-            guard utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
-                throw FormatError("nacha.write.characters", "\(recordName) \(field.name) \"\(value)\" has characters outside ASCII, which NACHA files cannot carry",
-                                  segment: nodeName, field: field.name)
-            }
-            let pad = field.length - utf8.count
-            switch field.kind {
-            case .constant(let text):
-                out += Array(text.utf8)
-            case .reserved:
-                out += [UInt8](repeating: 32, count: field.length)
-            case .numeric, .numericOrBlank, .date, .dateOrBlank, .timeOrBlank:
-                if utf8.isEmpty && field.kind != .numeric {
-                    out += [UInt8](repeating: 32, count: field.length)
-                } else {
-                    guard utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-                        throw FormatError("nacha.write.numeric", "\(recordName) \(field.name) \"\(value)\" must be digits",
-                                          segment: nodeName, field: field.name)
-                    }
-                    out += [UInt8](repeating: 48, count: pad) + utf8
-                }
-            case .routing:
-                out += [UInt8](repeating: 32, count: pad) + utf8
-            case .alphanumeric, .mandatoryAlphanumeric:
-                out += utf8 + [UInt8](repeating: 32, count: pad)
-            }
-        }
+        try write(into: &out) { values[fields[$0].name] }
         return out
+    }
+
+    /// Appends the record's 94 characters to `out`, the text of the field at each index of
+    /// `fields` from `value` (nil: empty), justified and checked as `write(_:)` says. Nothing is
+    /// appended when a value is refused.
+    func write(into out: inout [UInt8], _ value: (Int) -> String?) throws(FormatError) {
+        let start = out.count
+        do {
+            for (i, field) in fields.enumerated() { try write(field, value(i) ?? "", into: &out) }
+        } catch {
+            out.removeSubrange(start...)
+            throw error
+        }
+    }
+
+    private func write(_ field: Field, _ value: String, into out: inout [UInt8]) throws(FormatError) {
+        let utf8 = value.utf8
+        guard utf8.count <= field.length else {
+            throw FormatError("nacha.write.too-long", "\(recordName) \(field.name) \"\(value)\" is longer than \(field.length) characters",
+                              segment: nodeName, field: field.name)
+        }
+        for b in utf8 where b < 0x20 || b >= 0x7F {
+            throw FormatError("nacha.write.characters", "\(recordName) \(field.name) \"\(value)\" has characters outside ASCII, which NACHA files cannot carry",
+                              segment: nodeName, field: field.name)
+        }
+        let pad = field.length - utf8.count
+        switch field.kind {
+        case .constant(let text):
+            out.append(contentsOf: text.utf8)
+        case .reserved:
+            out.append(contentsOf: repeatElement(32, count: field.length))
+        case .numeric, .numericOrBlank, .date, .dateOrBlank, .timeOrBlank:
+            if utf8.isEmpty && field.kind != .numeric {
+                out.append(contentsOf: repeatElement(32, count: field.length))
+            } else {
+                for b in utf8 where b < 48 || b > 57 {
+                    throw FormatError("nacha.write.numeric", "\(recordName) \(field.name) \"\(value)\" must be digits",
+                                      segment: nodeName, field: field.name)
+                }
+                out.append(contentsOf: repeatElement(48, count: pad))
+                out.append(contentsOf: utf8)
+            }
+        case .routing:
+            out.append(contentsOf: repeatElement(32, count: pad))
+            out.append(contentsOf: utf8)
+        case .alphanumeric, .mandatoryAlphanumeric:
+            out.append(contentsOf: utf8)
+            out.append(contentsOf: repeatElement(32, count: pad))
+        }
     }
 
     /// Checks every field's format (digits, characters, dates, constants) and reports each problem.
@@ -198,10 +215,10 @@ enum ACHDate {
 
     /// `YYYY-MM-DD` → `YYMMDD`, nil when not that shape or outside 2000–2099.
     static func yymmdd(_ iso: String) -> String? {
-        let c = Array(iso)
-        guard c.count == 10, c[4] == "-", c[7] == "-", c[0] == "2", c[1] == "0" else { return nil }
-        let out = String(c[2...3]) + String(c[5...6]) + String(c[8...9])
-        return isValidYYMMDD(out.utf8) ? out : nil
+        let c = Array(iso.utf8)
+        guard c.count == 10, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-"), c[0] == UInt8(ascii: "2"), c[1] == UInt8(ascii: "0") else { return nil }
+        let out = [c[2], c[3], c[5], c[6], c[8], c[9]]
+        return isValidYYMMDD(out) ? String(decoding: out, as: UTF8.self) : nil
     }
 }
 

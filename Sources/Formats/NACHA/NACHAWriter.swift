@@ -16,22 +16,74 @@ import Foundation
 ///   the company (ach.companyId), the origin name the company's name.
 /// - The file is filled with `9…` records to a multiple of 10 and validated by `NACHAReader`
 ///   before it is returned; nothing is written if any record or check fails.
-public struct NACHAWriter: RecordWriter {
+///
+/// Records stream in (`write(context:records:)`): each entry is checked and written into its
+/// batch's bytes as it comes, with its trace number filled in once all are written; only those
+/// bytes are held, never the records.
+public struct NACHAWriter: StreamingRecordWriter {
     public init() {}
 
-    public func write(_ records: [Record], context: WriteContext) throws -> [OutputFile] {
-        guard !records.isEmpty else { throw FormatError("nacha.write.empty", "no payment records to write") }
-        let entries = try records.enumerated().map { (i, r) throws(FormatError) in try OutboundEntry(r, index: i) }
-        let header = try headerValues(entries, context: context)
+    /// One batch being written: its first entry (the header's values), its entry and addenda lines.
+    private struct Batch {
+        let first: OutboundEntry
+        var lines: [UInt8] = []
+        var totals = ControlTotals()
+        var entries = 0
+        var credits = false, debits = false
+        init(first: OutboundEntry) { self.first = first }
+    }
 
-        var batches: [(key: [String], entries: [OutboundEntry])] = []
-        var batchIndex: [[String]: Int] = [:]
-        for entry in entries {
-            if let i = batchIndex[entry.batchKey] { batches[i].entries.append(entry) } else {
-                batchIndex[entry.batchKey] = batches.count
-                batches.append((entry.batchKey, [entry]))
+    /// Where a trace number goes until the counters have been drawn.
+    private static let traceHolder = String(repeating: "0", count: 15)
+
+    public func write(context: WriteContext, records: RecordStream) throws -> [OutputFile] {
+        var batches: [Batch] = []
+        var batchIndex: [OutboundEntry.BatchKey: Int] = [:]
+        var last: (key: OutboundEntry.BatchKey, index: Int)?
+        var banks = Set<String>()
+        var lastBank = ""
+        var firstEntry: OutboundEntry?
+        var index = 0
+        // The first problem is kept while the remaining records are still read, so that the errors
+        // come in the order they did when every record was decoded, then checked, then written:
+        // a line the input cannot decode, then a record that is not a NACHA entry, then the header,
+        // then an entry whose text cannot be written.
+        var entryProblem: FormatError?
+        var writeProblem: FormatError?
+        try records { record in
+            defer { index += 1 }
+            guard entryProblem == nil else { return }
+            let entry: OutboundEntry
+            do throws(FormatError) { entry = try OutboundEntry(record, index: index) } catch {
+                entryProblem = error
+                return
+            }
+            guard writeProblem == nil else { return }
+            do throws(FormatError) {
+                let key = entry.batchKey
+                let b: Int
+                if let last, last.key == key { b = last.index } else if let i = batchIndex[key] { b = i } else {
+                    b = batches.count
+                    batchIndex[key] = b
+                    batches.append(Batch(first: entry))
+                }
+                last = (key, b)
+                if firstEntry == nil { firstEntry = entry }
+                if entry.odfiRouting != lastBank { banks.insert(entry.odfiRouting); lastBank = entry.odfiRouting }
+                try entry.write(into: &batches[b].lines, trace: Self.traceHolder)
+                batches[b].entries += 1
+                batches[b].totals.entryAddendaCount += 1 + entry.remittance.count
+                batches[b].totals.entryHash += Int64(entry.receiverRouting.prefix(8))!
+                if entry.side == .debit { batches[b].totals.debit += entry.amountCents; batches[b].debits = true }
+                else { batches[b].totals.credit += entry.amountCents; batches[b].credits = true }
+            } catch {
+                writeProblem = error
             }
         }
+        if let entryProblem { throw entryProblem }
+        guard let firstEntry else { throw FormatError("nacha.write.empty", "no payment records to write") }
+        let header = try headerValues(first: firstEntry, banks: banks, context: context)
+        if let writeProblem { throw writeProblem }
 
         // Every check that can fail without side effects is done; now take numbers from the counters.
         let dateKey = "20" + header.creationDate
@@ -40,52 +92,77 @@ public struct NACHAWriter: RecordWriter {
             throw FormatError("nacha.write.file-id-modifier", "file ID modifiers A–Z and 0–9 are used up for destination \(header.destination) on \(dateKey); a 37th file that day cannot be sent",
                               segment: "fileHeader", field: "fileIDModifier")
         }
+        // Trace sequences per ODFI, drawn at once: entry by entry in file order, as NACHA numbers them.
+        var traceCount: [String: Int] = [:]
+        var odfiOrder: [String] = []
+        for batch in batches {
+            let odfi = String(batch.first.odfiRouting.prefix(8))
+            if traceCount[odfi] == nil { odfiOrder.append(odfi) }
+            traceCount[odfi, default: 0] += batch.entries
+        }
+        var nextSequence: [String: Int64] = [:]
+        for odfi in odfiOrder {
+            let n = traceCount[odfi]!
+            let first = try context.counters.next("nacha.trace.\(odfi)", count: n)
+            guard first + Int64(n) - 1 <= 9_999_999 else {
+                throw FormatError("nacha.write.trace", "trace sequence for ODFI \(odfi) passed 9,999,999", segment: "entryDetail", field: "traceNumber")
+            }
+            nextSequence[odfi] = first
+        }
 
-        var lines: [[UInt8]] = []
-        lines.append(try FileHeader.write([
+        let line = RecordText.length + 1
+        let lineCount = 1 + batches.reduce(0) { $0 + 2 + $1.lines.count / line } + 1
+        var bytes = [UInt8]()
+        bytes.reserveCapacity((lineCount + 9) / 10 * 10 * line)
+        bytes += try FileHeader.write([
             "immediateDestination": " " + header.destination, "immediateOrigin": header.origin,
             "fileCreationDate": header.creationDate, "fileCreationTime": header.creationTime, "fileIDModifier": modifier,
             "immediateDestinationName": header.destinationName, "immediateOriginName": header.originName,
             "referenceCode": header.referenceCode,
-        ]))
+        ])
+        bytes.append(10)
         var fileTotals = ControlTotals()
         for (number, batch) in batches.enumerated() {
-            let first = batch.entries[0]
-            let sides = Set(batch.entries.map(\.side))
+            let first = batch.first
             let batchHeader = [
-                "serviceClassCode": sides.count > 1 ? "200" : (sides.first == .credit ? "220" : "225"),
+                "serviceClassCode": batch.credits && batch.debits ? "200" : (batch.credits ? "220" : "225"),
                 "companyName": first.companyName, "companyIdentification": first.companyId,
                 "standardEntryClassCode": first.sec, "companyEntryDescription": first.companyEntryDescription,
                 "effectiveEntryDate": first.effectiveEntryDate, "originatorStatusCode": "1",
                 "odfiIdentification": String(first.odfiRouting.prefix(8)), "batchNumber": String(number + 1),
             ]
-            lines.append(try BatchHeader.write(batchHeader))
-            var totals = ControlTotals()
-            for entry in batch.entries {
-                let odfi = String(entry.odfiRouting.prefix(8))
-                let sequence = try context.counters.next("nacha.trace.\(odfi)")
-                guard sequence <= 9_999_999 else {
-                    throw FormatError("nacha.write.trace", "trace sequence for ODFI \(odfi) passed 9,999,999", segment: "entryDetail", field: "traceNumber")
+            bytes += try BatchHeader.write(batchHeader)
+            bytes.append(10)
+            // The batch's lines with their trace numbers (entry: ODFI + sequence at 80–94; its addenda: the sequence at 88–94).
+            let odfiKey = String(first.odfiRouting.prefix(8))
+            let odfi = Array(odfiKey.utf8)
+            var sequence = nextSequence[odfiKey]!
+            let start = bytes.count
+            bytes += batch.lines
+            bytes.withUnsafeMutableBufferPointer { out in
+                var at = start
+                while at < out.count {
+                    if out[at] == UInt8(ascii: "6") {
+                        sequence += 1
+                        for (k, b) in odfi.enumerated() { out[at + 79 + k] = b }
+                    }
+                    var n = sequence - 1
+                    for k in stride(from: 93, through: 87, by: -1) { out[at + k] = UInt8(48 + n % 10); n /= 10 }
+                    at += line
                 }
-                let trace = odfi + String(sequence).leftPadded(to: 7)
-                lines.append(try entry.entryRecord(trace: trace))
-                for (i, text) in entry.remittance.enumerated() {
-                    lines.append(try Addenda.writeRemittance(text, sequence: i + 1, entryTrace: trace))
-                }
-                totals.entryAddendaCount += 1 + entry.remittance.count
-                totals.entryHash += Int64(entry.receiverRouting.prefix(8))!
-                if entry.side == .debit { totals.debit += entry.amountCents } else { totals.credit += entry.amountCents }
             }
-            lines.append(try BatchControl.write(totals, header: batchHeader))
-            fileTotals.add(totals)
+            nextSequence[odfiKey] = sequence
+            bytes += try BatchControl.write(batch.totals, header: batchHeader)
+            bytes.append(10)
+            fileTotals.add(batch.totals)
         }
-        let blockCount = (lines.count + 1 + 9) / 10
-        lines.append(try FileControl.write(fileTotals, batchCount: batches.count, blockCount: blockCount, adv: false))
-        while lines.count % 10 != 0 { lines.append([UInt8](repeating: 57, count: RecordText.length)) }
-
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(lines.count * 95)
-        for line in lines { bytes += line; bytes.append(10) }
+        let blockCount = (lineCount + 9) / 10
+        bytes += try FileControl.write(fileTotals, batchCount: batches.count, blockCount: blockCount, adv: false)
+        bytes.append(10)
+        for _ in lineCount..<(blockCount * 10) {
+            bytes.append(contentsOf: repeatElement(57, count: RecordText.length))
+            bytes.append(10)
+        }
 
         let problems = NACHAReader().validate(ByteReader(bytes: bytes)).filter { $0.severity == .error }
         guard problems.isEmpty else { throw FormatErrors(problems) }
@@ -106,13 +183,12 @@ public struct NACHAWriter: RecordWriter {
         var destination, origin, destinationName, originName, referenceCode, creationDate, creationTime: String
     }
 
-    private func headerValues(_ entries: [OutboundEntry], context: WriteContext) throws(FormatError) -> HeaderValues {
+    private func headerValues(first: OutboundEntry, banks: Set<String>, context: WriteContext) throws(FormatError) -> HeaderValues {
         let settings = context.settings
         let destination: String
         if let given = settings["immediateDestination"]?.trimmingCharacters(in: .whitespaces) {
             destination = given
         } else {
-            let banks = Set(entries.map(\.odfiRouting))
             guard banks.count == 1 else {
                 throw FormatError("nacha.write.destination", "records come from \(banks.count) originating banks (\(banks.sorted().joined(separator: ", "))); set immediateDestination in the partner's settings",
                                   segment: "fileHeader", field: "immediateDestination")
@@ -123,7 +199,7 @@ public struct NACHAWriter: RecordWriter {
             throw FormatError("nacha.write.destination", "immediate destination \"\(destination)\" is not a 9-digit routing number with a valid check digit",
                               segment: "fileHeader", field: "immediateDestination")
         }
-        var origin = settings["immediateOrigin"] ?? entries[0].companyId
+        var origin = settings["immediateOrigin"] ?? first.companyId
         if origin.count == 9 { origin = " " + origin }
 
         var calendar = Calendar(identifier: .gregorian)
@@ -132,7 +208,7 @@ public struct NACHAWriter: RecordWriter {
         let two = { (n: Int?) in String(n ?? 0).leftPadded(to: 2) }
         return HeaderValues(destination: destination, origin: origin,
                             destinationName: settings["immediateDestinationName"] ?? "",
-                            originName: settings["immediateOriginName"] ?? String(entries[0].companyName.prefix(23)),
+                            originName: settings["immediateOriginName"] ?? String(first.companyName.prefix(23)),
                             referenceCode: settings["referenceCode"] ?? "",
                             creationDate: two((c.year ?? 2000) % 100) + two(c.month) + two(c.day),
                             creationTime: two(c.hour) + two(c.minute))

@@ -96,17 +96,46 @@ struct OutboundEntry {
     }
 
     /// Entries with the same key go in one batch: one company, SEC code, effective date and description.
-    var batchKey: [String] { [companyId, companyName, sec, effectiveEntryDate, companyEntryDescription, odfiRouting] }
-
-    /// The entry detail record with its trace number.
-    func entryRecord(trace: String) throws(FormatError) -> [UInt8] {
-        var values = [
-            "transactionCode": String(transactionCode), "rdfiIdentification": String(receiverRouting.prefix(8)),
-            "checkDigit": String(receiverRouting.suffix(1)), "dfiAccountNumber": receiverAccount,
-            "amount": String(amountCents), "identificationNumber": identificationNumber, "individualName": receiverName,
-            "addendaRecordIndicator": remittance.isEmpty ? "0" : "1", "traceNumber": trace,
-        ]
-        if sec == "CTX" { values["numberOfAddendaRecords"] = String(remittance.count) }
-        return try EntryDetail.layout(sec: sec).write(values)
+    struct BatchKey: Hashable {
+        let companyId, companyName, sec, effectiveEntryDate, companyEntryDescription, odfiRouting: String
     }
+    var batchKey: BatchKey {
+        BatchKey(companyId: companyId, companyName: companyName, sec: sec, effectiveEntryDate: effectiveEntryDate,
+                 companyEntryDescription: companyEntryDescription, odfiRouting: odfiRouting)
+    }
+
+    /// Appends the entry detail record and its addenda (each line with its newline) to `out`, with
+    /// `trace` as trace number (the writer fills in the real one once every entry is written).
+    func write(into out: inout [UInt8], trace: String) throws(FormatError) {
+        let slots = sec == "CTX" ? Self.ctxSlots : Self.standardSlots
+        try EntryDetail.layout(sec: sec).write(into: &out) { i in
+            switch slots[i] {
+            case .transactionCode: String(transactionCode)
+            case .rdfiIdentification: String(receiverRouting.prefix(8))
+            case .checkDigit: String(receiverRouting.suffix(1))
+            case .dfiAccountNumber: receiverAccount
+            case .amount: String(amountCents)
+            case .identificationNumber: identificationNumber
+            case .individualName: receiverName
+            case .addendaRecordIndicator: remittance.isEmpty ? "0" : "1"
+            case .traceNumber: trace
+            case .numberOfAddendaRecords: String(remittance.count)
+            case nil: nil
+            }
+        }
+        out.append(10)
+        for (i, text) in remittance.enumerated() {
+            try Addenda.writeRemittance(text, sequence: i + 1, entryTrace: trace, into: &out)
+            out.append(10)
+        }
+    }
+
+    /// The fields of the entry layouts the writer fills, by their place in the layout (found once,
+    /// not by name per record). TEL and WEB share the standard layout's fields.
+    private enum Slot: String {
+        case transactionCode, rdfiIdentification, checkDigit, dfiAccountNumber, amount, identificationNumber
+        case individualName, addendaRecordIndicator, traceNumber, numberOfAddendaRecords
+    }
+    private static let standardSlots = EntryDetail.layout.fields.map { Slot(rawValue: $0.name) }
+    private static let ctxSlots = EntryDetail.ctxLayout.fields.map { Slot(rawValue: $0.name) }
 }

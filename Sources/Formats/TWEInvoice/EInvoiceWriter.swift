@@ -90,8 +90,7 @@ public struct EInvoiceWriter: RecordWriter {
     }
 
     private func validate(_ bytes: [UInt8], against schema: XMLSchema, number: String, message: MessageType) throws {
-        let doc = try XMLDocument(bytes: bytes, name: "\(message.code)_\(number).xml")
-        let problems = schema.validate(doc)
+        let problems = schema.validate(bytes: bytes, name: "\(message.code)_\(number).xml")
         if !problems.isEmpty {
             throw FormatErrors(problems.map {
                 FormatError("tw-einvoice.xsd", "invoice \(number): \($0.message)", line: $0.line, column: $0.column, segment: message.code)

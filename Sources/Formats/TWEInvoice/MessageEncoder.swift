@@ -12,10 +12,10 @@ struct MessageEncoder {
 
     func encode(_ xml: XMLText, number: String, message: MessageType) throws -> [UInt8] {
         var xml = xml
-        let text = xml.finish()
+        let utf8 = xml.finish()
         let bytes: [UInt8]
         do {
-            bytes = try encoding.encode(text)
+            bytes = encoding.isUTF8 ? utf8 : try encoding.encode(String(decoding: utf8, as: UTF8.self))
         } catch {
             throw unencodableField(in: xml, number: number, message: message) ?? FormatError(
                 "tw-einvoice.encoding", "invoice \(number): \(error.message)", segment: message.code)

@@ -2,9 +2,10 @@ import Foundation
 import FormatKit
 import XMLSupport
 
-/// Finds and compiles the XSD of each message, once. MIG 4.1 schemas ship with dropgate
-/// (`Schemas/4.1`, written from the published field tables); the 3.2 schemas are the platform's
-/// own files, which the operator points to with a channel's `xsdDirectory` setting.
+/// Finds the XSD of each message; each is compiled once per process (`XMLSchema.shared`). MIG 4.1
+/// schemas ship with dropgate (`Schemas/4.1`, written from the published field tables); the 3.2
+/// schemas are the platform's own files, which the operator points to with a channel's
+/// `xsdDirectory` setting.
 public final class SchemaCatalog: @unchecked Sendable {
     // @unchecked: the cache is guarded by `lock`; compiled schemas are immutable.
     private let directories: [MIGVersion: String]
@@ -34,7 +35,7 @@ public final class SchemaCatalog: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw FormatError("tw-einvoice.xsd-missing", "\(path) does not exist (xsdDirectory for MIG \(message.version.rawValue))", segment: message.code)
         }
-        let schema = try XMLSchema(path: path)
+        let schema = try XMLSchema.shared(path: path)
         cache[message.code] = schema
         return schema
     }

@@ -1,37 +1,40 @@
 import XMLSupport
-/// Builds one message's XML text element by element and remembers every leaf with its path,
-/// so an encoding failure can name the field that holds the offending character.
+
+/// Builds one message's XML (an `XMLWriter`) element by element and remembers every leaf with its
+/// place, so an encoding failure can name the field that holds the offending character.
 struct XMLText {
-    private(set) var text = ""
+    private var writer: XMLWriter
+    /// Each leaf's parent path below the root (`Main/Seller`), name and value; joined into a path only when asked.
+    private var leafRecords: [(parent: String, name: String, value: String)] = []
+    /// The path below the root of each open element (`""` for the root itself).
+    private var paths: [String] = [""]
+
     /// (path such as `Main/Seller/Name`, value) of every leaf written.
-    private(set) var leaves: [(path: String, value: String)] = []
-    private var stack: [String] = []
-    private var depth: Int { stack.count }
+    var leaves: [(path: String, value: String)] {
+        leafRecords.map { (path: $0.parent.isEmpty ? $0.name : $0.parent + "/" + $0.name, value: $0.value) }
+    }
 
     /// Starts the document: declaration with the encoding it will be written in, and the root element.
     init(root: String, namespace: String, encodingName: String) {
-        text = "<?xml version=\"1.0\" encoding=\"\(encodingName)\"?>\n"
-        text += "<\(root) xmlns=\"\(namespace)\">\n"
-        stack = [root]
+        writer = XMLWriter(encodingName: encodingName)
+        writer.start(root, attributes: [("xmlns", namespace)])
     }
 
     mutating func open(_ name: String) {
-        indent()
-        text += "<\(name)>\n"
-        stack.append(name)
+        writer.start(name)
+        let parent = paths.last!
+        paths.append(parent.isEmpty ? name : parent + "/" + name)
     }
 
     mutating func close() {
-        let name = stack.removeLast()
-        indent()
-        text += "</\(name)>\n"
+        writer.end()
+        paths.removeLast()
     }
 
     /// Writes `<name>value</name>`.
     mutating func leaf(_ name: String, _ value: String) {
-        indent()
-        text += "<\(name)>" + XMLText.escape(value) + "</\(name)>\n"
-        leaves.append((path: (stack.dropFirst() + [name]).joined(separator: "/"), value: value))
+        writer.leaf(name, value)
+        leafRecords.append((parent: paths.last!, name: name, value: value))
     }
 
     /// Writes the leaf only when there is a non-empty value (absent optional fields are left out).
@@ -39,13 +42,6 @@ struct XMLText {
         if let value, !value.isEmpty { leaf(name, value) }
     }
 
-    /// Closes the root element.
-    mutating func finish() -> String {
-        while !stack.isEmpty { close() }
-        return text
-    }
-
-    private mutating func indent() { text += String(repeating: "  ", count: depth) }
-
-    static func escape(_ s: String) -> String { XMLEscape.text(s) }
+    /// Closes the root element; the document as UTF-8.
+    mutating func finish() -> [UInt8] { writer.finish() }
 }

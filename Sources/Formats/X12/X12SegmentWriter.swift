@@ -9,37 +9,44 @@ struct X12SegmentWriter {
     private(set) var bytes: [UInt8] = []
     /// Segments written since the last `startCounting()` (for SE01).
     private(set) var counted = 0
+    /// Which bytes data may not hold: the delimiters, CR and LF (a table, looked up per byte).
+    private let forbidden: [Bool]
 
-    init(delimiters: X12Delimiters) { self.delimiters = delimiters }
+    init(delimiters: X12Delimiters) {
+        self.delimiters = delimiters
+        var table = [Bool](repeating: false, count: 256)
+        for b in delimiters.allBytes { table[Int(b)] = true }
+        table[10] = true
+        table[13] = true
+        forbidden = table
+    }
 
     mutating func startCounting() { counted = 0 }
 
     /// `id*e1*e2…~` (components already joined by the caller with `component(_:)`).
     mutating func add(_ id: String, _ elements: [String], checkDelimiters: Bool = true) throws {
-        var elements = elements
-        while elements.last?.isEmpty == true { elements.removeLast() }
-        if checkDelimiters {
-            let forbidden = delimiters.allBytes
-            for (i, e) in elements.enumerated() {
-                if let bad = e.utf8.first(where: { forbidden.contains($0) || $0 == 10 || $0 == 13 }) {
-                    throw FormatError("x12.write.delimiter-in-data",
-                                      "\(id)\(i < 9 ? "0" : "")\(i + 1) \"\(e)\" contains \"\(String(decoding: [bad], as: UTF8.self))\", which is a delimiter of this interchange (X12 has no escape)",
-                                      segment: id, field: "\(id)\(i < 9 ? "0" : "")\(i + 1)")
-                }
+        if checkDelimiters { try check(id, elements) }
+        var n = elements.count
+        while n > 0 && elements[n - 1].isEmpty { n -= 1 }
+        bytes.append(contentsOf: id.utf8)
+        for e in elements[..<n] {
+            bytes.append(delimiters.element)
+            bytes.append(contentsOf: e.utf8)
+        }
+        if !delimiters.segmentIsNewline { bytes.append(contentsOf: delimiters.segment) }
+        bytes.append(10)
+        counted += 1
+    }
+
+    /// Refuses an element that holds a delimiter (X12 has no escape), naming segment and element.
+    func check(_ id: String, _ elements: [String]) throws {
+        for (i, e) in elements.enumerated() {
+            if let bad = e.utf8.first(where: { forbidden[Int($0)] }) {
+                throw FormatError("x12.write.delimiter-in-data",
+                                  "\(id)\(i < 9 ? "0" : "")\(i + 1) \"\(e)\" contains \"\(String(decoding: [bad], as: UTF8.self))\", which is a delimiter of this interchange (X12 has no escape)",
+                                  segment: id, field: "\(id)\(i < 9 ? "0" : "")\(i + 1)")
             }
         }
-        bytes += id.utf8
-        for e in elements {
-            bytes.append(delimiters.element)
-            bytes += e.utf8
-        }
-        if delimiters.segmentIsNewline {
-            bytes.append(10)
-        } else {
-            bytes += delimiters.segment
-            bytes.append(10)
-        }
-        counted += 1
     }
 
     /// Components joined with the component separator (trailing empty ones dropped).

@@ -51,8 +51,8 @@ public struct X12Writer: RecordWriter {
 
         // Every set first (checking its text against the delimiters), then the control numbers.
         let bodies = try records.enumerated().map { try X12OutboundSets.body(for: $1, index: $0) }
-        var check = X12SegmentWriter(delimiters: delimiters)
-        for body in bodies { for s in body.segments { try check.add(s.id, s.elements) } }
+        let check = X12SegmentWriter(delimiters: delimiters)
+        for body in bodies { for s in body.segments { try check.check(s.id, s.elements) } }
         var groups: [(functionalID: String, sets: [X12SetBody])] = []
         for body in bodies {
             if let i = groups.firstIndex(where: { $0.functionalID == body.functionalID }) { groups[i].sets.append(body) }

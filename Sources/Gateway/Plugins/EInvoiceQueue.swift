@@ -85,9 +85,8 @@ struct EInvoiceQueue: Sendable {
     /// Rows whose files are in the upload client's SRC folders.
     func released(_ files: [(id: Int64, fileName: String)], at now: Date) throws {
         try ledger.write { db in
-            for f in files {
-                try db.execute(sql: "UPDATE einvoice_queue SET state = 'released', fileName = ?, updatedAt = ? WHERE id = ?", arguments: [f.fileName, now, f.id])
-            }
+            let update = try db.cachedStatement(sql: "UPDATE einvoice_queue SET state = 'released', fileName = ?, updatedAt = ? WHERE id = ?")
+            for f in files { try update.execute(arguments: [f.fileName, now, f.id]) }
         }
     }
 

@@ -77,6 +77,11 @@ struct EInvoiceRelease {
                 try ledger.audit(fileId: row.sourceFileId, "einvoice-refused", "\(row.message) \(row.number) in \(batchId): \(error)")
                 logger.error("\(settings.partner) \(row.message) \(row.number) state=failed batch=\(batchId): \(error)")
             }
+            // Handed over in slices, so a batch of thousands is never all in memory at once.
+            if files.count == 500 {
+                try handOff.deliver(files, version: settings.version)
+                files.removeAll(keepingCapacity: true)
+            }
         }
         try handOff.deliver(files, version: settings.version)
         try queue.released(delivered, at: now)
