@@ -131,11 +131,12 @@ public final class Pipeline: @unchecked Sendable {
 
     /// How a translation outside this process ended.
     public enum Outcome: Sendable {
-        /// The records are in `recordFile` (see `RecordFile`), in order.
-        case records(format: String, count: Int, recordFile: String)
+        /// The records are in `inline` or else in `recordFile` (see `RecordFile`), in order.
+        case records(format: String, count: Int, recordFile: String, inline: [UInt8]?)
         case failed(ErrorReport)
         /// The gateway stopped it (shutdown); the file stays `received` for the next run.
-        case cancelled
+        /// `started`: a worker had it (its attempt is taken back).
+        case cancelled(started: Bool)
     }
 
     /// Processes a work file from whatever state the ledger has for it, translating in this process.
@@ -188,28 +189,30 @@ public final class Pipeline: @unchecked Sendable {
     /// file's one transaction, then exports, routes and archives it; a failure quarantines it.
     public func finish(_ pending: Pending, outcome: Outcome) { finish([(pending, outcome)]) }
 
-    /// Group commit of finished translations: every file's records in one ledger transaction
-    /// (a savepoint each, so one file's failure stores nothing of it and spares the others), their
-    /// JSON Lines exports flushed together by one `syncfs`, and only then each file archived.
+    /// Group commit of finished translations: every file's records in one durable ledger
+    /// transaction (a savepoint each, so one file's failure stores nothing of it and spares the
+    /// others); only then is each file exported, routed and archived. (The JSON Lines exports are
+    /// not flushed one by one: the ledger holds the records, and a file not yet archived is
+    /// exported again on recovery.)
     public func finish(_ batch: [(Pending, Outcome)]) {
-        struct Commit { var entry: FileEntry; let pending: Pending; let format: String; let recordFile: String }
+        struct Commit { var entry: FileEntry; let pending: Pending; let format: String; let recordFile: String; let inline: [UInt8]? }
         var commits = [Commit](), later = [(Pending, Outcome)]()
         var contents = Set<String>()
         for (pending, outcome) in batch {
             var entry = pending.entry
             do {
                 switch outcome {
-                case .cancelled:
-                    try ledger.cancelAttempt(entry.id!)
+                case .cancelled(let started):
+                    if started { try ledger.cancelAttempt(entry.id!) }
                 case .failed(let report):
                     quarantine(&entry, report: report, started: pending.started, channel: pending.channel)
-                case .records(let format, let count, let recordFile):
+                case .records(let format, let count, let recordFile, let inline):
                     // Two files with the same content in one batch: the second waits for the first.
                     if !contents.insert("\(entry.partner)/\(entry.sha256 ?? "")").inserted { later.append((pending, outcome)); continue }
                     // A twin translated while this one was in a worker.
-                    if try archiveIfDuplicate(&entry, started: pending.started) { unlink(recordFile); continue }
-                    if count == 0 && !pending.channel.allowEmpty { unlink(recordFile); throw noRecords(entry) }
-                    commits.append(Commit(entry: entry, pending: pending, format: format, recordFile: recordFile))
+                    if try archiveIfDuplicate(&entry, started: pending.started) { if inline == nil { unlink(recordFile) }; continue }
+                    if count == 0 && !pending.channel.allowEmpty { if inline == nil { unlink(recordFile) }; throw noRecords(entry) }
+                    commits.append(Commit(entry: entry, pending: pending, format: format, recordFile: recordFile, inline: inline))
                 }
             } catch {
                 fail(&entry, error, pending)
@@ -219,7 +222,11 @@ public final class Pipeline: @unchecked Sendable {
         do {
             results = try ledger.commitTranslations(commits.map { c in
                 (id: c.entry.id!, body: { sink in
-                    try RecordFile.read(c.recordFile) { id, type, json in try sink.insert(id: id, type: type, json: json) }
+                    if let inline = c.inline {
+                        try RecordFile.read(bytes: inline) { id, type, json in try sink.insert(id: id, type: type, json: json) }
+                    } else {
+                        try RecordFile.read(c.recordFile) { id, type, json in try sink.insert(id: id, type: type, json: json) }
+                    }
                     return c.format
                 })
             })
@@ -228,7 +235,7 @@ public final class Pipeline: @unchecked Sendable {
         }
         var translated = [Commit]()
         for (var c, result) in zip(commits, results) {
-            unlink(c.recordFile)
+            if c.inline == nil { unlink(c.recordFile) }
             do {
                 c.entry.recordCount = try result.get()
                 c.entry.state = .translated
@@ -238,9 +245,6 @@ public final class Pipeline: @unchecked Sendable {
             } catch {
                 fail(&c.entry, error, c.pending)
             }
-        }
-        if !translated.isEmpty {
-            do { try AtomicFile.syncFileSystem(of: config.recordsDir) } catch { logger.error("cannot flush \(config.recordsDir): \(error)") }
         }
         for var c in translated {
             do { try advance(&c.entry, channel: c.pending.channel, started: c.pending.started, exported: true) } catch { fail(&c.entry, error, c.pending) }
