@@ -310,6 +310,7 @@ public final class Pipeline: @unchecked Sendable {
                 try ledger.finish(id, state: .archived, finalPath: target)
                 if fileExists(entry.workPath) { try AtomicFile.move(entry.workPath, to: target) }
                 entry.state = .archived
+                entry.finalPath = target
                 log(entry, "archived", started)
                 return nil
             case .archived, .duplicate, .quarantined, .rejected:
@@ -330,6 +331,7 @@ public final class Pipeline: @unchecked Sendable {
         try ledger.finish(id, state: .duplicate, finalPath: target, duplicateOf: twin.id)
         try AtomicFile.move(entry.workPath, to: target)
         entry.state = .duplicate
+        entry.finalPath = target
         log(entry, "duplicate of file \(twin.id!)", started)
         return true
     }
@@ -380,9 +382,15 @@ public final class Pipeline: @unchecked Sendable {
     /// a repeat after a crash replaces it instead of adding to it.
     func exportRecords(_ entry: FileEntry, sync: Bool = true) throws {
         let path = "\(config.recordsDir)/\(entry.partner)/\(entry.channel)/\(FileNames.safe(entry.name)).\(entry.id!).jsonl"
-        var text = ""
-        try ledger.forEachRecord(fileId: entry.id!) { text += $0; text += "\n" }
-        try AtomicFile.write(Array(text.utf8), to: path, sync: sync)
+        try AtomicFile.write(to: path, sync: sync) { put in
+            var chunk = [UInt8]()
+            chunk.reserveCapacity(1 << 16)
+            try ledger.forEachRecord(fileId: entry.id!) { line in
+                chunk.append(contentsOf: line.utf8); chunk.append(0x0A)
+                if chunk.count >= 1 << 16 { try put(chunk); chunk.removeAll(keepingCapacity: true) }
+            }
+            try put(chunk)
+        }
     }
 
     func quarantine(_ entry: inout FileEntry, report: ErrorReport, started: Date, channel: GatewayConfig.Channel? = nil) {
@@ -394,7 +402,7 @@ public final class Pipeline: @unchecked Sendable {
             entry.state = .quarantined
             entry.finalPath = target
             if let channel { for plugin in plugins { plugin.afterQuarantine(entry, channel: channel, report: report, pipeline: self) } }
-            logger.warning("\(entry.partner) \(FileNames.quoted(entry.name)) sha256=\(entry.sha256?.prefix(12) ?? "-") state=quarantined ms=\(ms(started)) \(report.description)")
+            logger.warning("\(entry.partner)/\(entry.channel) \(FileNames.quoted(entry.name)) → quarantined, \(ms(started)) ms: \(FileNames.printable(FormatError.located(report.message, code: report.code, line: report.line, column: report.column, segment: report.segment, field: report.field))) (\(target).error.json)")
         } catch {
             logger.error("cannot quarantine \(entry.workPath): \(error) (original error: \(report.description))")
         }
@@ -414,8 +422,10 @@ public final class Pipeline: @unchecked Sendable {
         return f
     }()
 
+    /// The one summary line per file: `partner/channel "name" → state, N records, ms`.
     func log(_ e: FileEntry, _ state: String, _ started: Date) {
-        logger.info("\(e.partner) \(FileNames.quoted(e.name)) sha256=\(e.sha256?.prefix(12) ?? "-") state=\(state) records=\(e.recordCount) ms=\(ms(started))")
+        let place = e.finalPath.map { " (\($0))" } ?? ""
+        logger.info("\(e.partner)/\(e.channel) \(FileNames.quoted(e.name)) → \(state), \(e.recordCount) records, \(ms(started)) ms, sha256 \(e.sha256?.prefix(12) ?? "-")\(place)")
     }
 
     // MARK: recovery

@@ -145,18 +145,29 @@ public enum AtomicFile {
     /// Writes bytes to `path` through a temp file in the same folder, fsynced, then renamed.
     /// `sync: false` for what can be written again from the ledger (the records export).
     public static func write(_ bytes: some Collection<UInt8>, to path: String, sync: Bool = true) throws {
+        try write(to: path, sync: sync) { put in try put(Array(bytes)) }
+    }
+
+    /// The same, streaming: `body` hands chunks to `put` (memory stays flat however large the file).
+    public static func write(to path: String, sync: Bool = true, _ body: (_ put: ([UInt8]) throws -> Void) throws -> Void) throws {
         let parent = (path as NSString).deletingLastPathComponent
         let dir = parent.isEmpty ? "." : parent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tmp = dir + "/" + tempPrefix + "\(getpid())-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TransportError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        let data = Array(bytes)
-        var written = 0
-        while written < data.count {
-            let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, data.count - written) }
-            if n <= 0 { close(fd); unlink(tmp); throw TransportError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
-            written += n
+        do {
+            try body { data in
+                var written = 0
+                while written < data.count {
+                    let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, data.count - written) }
+                    if n <= 0 { throw TransportError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
+                    written += n
+                }
+            }
+        } catch {
+            close(fd); unlink(tmp)
+            throw error
         }
         if sync { fsync(fd) }
         close(fd)
