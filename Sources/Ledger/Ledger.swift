@@ -196,6 +196,14 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Streams a file's stored records of one type (JSON lines) in order.
+    public func forEachRecord(fileId: Int64, type: String, _ body: (String) throws -> Void) throws {
+        try db.read { db in
+            let cursor = try String.fetchCursor(db, sql: "SELECT json FROM records WHERE fileId = ? AND type = ? ORDER BY idx", arguments: [fileId, type])
+            while let json = try cursor.next() { try body(json) }
+        }
+    }
+
     /// Moves a file to a final state (archived, quarantined, duplicate) with where it went.
     public func finish(_ id: Int64, state: FileState, finalPath: String?, error: String? = nil, duplicateOf: Int64? = nil, now: Date = Date()) throws {
         try db.write { db in
