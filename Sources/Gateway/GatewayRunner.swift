@@ -86,25 +86,44 @@ public final class GatewayRunner: @unchecked Sendable {
         for c in config.channels { watcher.watch(c.path) }
         logger.info("watching \(config.channels.count) channel folder(s) with \(watcher.usesInotify ? "inotify" : "polling every \(config.pickup.pollInterval)s"), translating \(pool.map { "in \($0.count) worker process(es)" } ?? "in process")")
         var trackers = Dictionary(uniqueKeysWithValues: config.channels.map { ("\($0.partner)/\($0.name)", StabilityTracker(minAge: $0.pickup.minAge)) })
-        let claimsPerTurn = 4 * (pool?.count ?? 1) + 16
+        let claimsPerTurn = 16 * (pool?.count ?? 1) + 16
+        // Ready names not yet claimed, per channel: a burst is claimed a slice per turn (so that
+        // workers and commits start at once) without listing the folder again for every slice.
+        var backlog = [String: [[UInt8]]]()
+        var settling = false
+        var nextScan = 0.0
         while !shouldStop() {
             var waiting = false, more = false
             watcher.drain()
+            let now = Date().timeIntervalSinceReferenceDate
+            if watcher.takeChanged() || now >= nextScan {
+                settling = false
+                for channel in config.channels {
+                    let key = "\(channel.partner)/\(channel.name)"
+                    let (ready, pending) = scan(channel, tracker: &trackers[key]!, watcher: watcher)
+                    backlog[key] = ready
+                    settling = settling || pending
+                }
+                let deadline = trackers.values.compactMap { $0.nextDeadline() }.filter { $0 > now }.min()
+                nextScan = min(now + config.pickup.pollInterval, deadline ?? .infinity)
+                if settling { nextScan = min(nextScan, now + 0.05) }
+            }
+            waiting = settling
             for channel in config.channels {
                 let key = "\(channel.partner)/\(channel.name)"
-                let (ready, pending) = scan(channel, tracker: &trackers[key]!, watcher: watcher)
-                waiting = waiting || pending
-                // A burst is claimed a slice per turn, so that workers and commits start at once.
+                let ready = backlog[key] ?? []
                 let slice = pool == nil ? ready.count : max(0, claimsPerTurn - queue.count)
-                if ready.count > slice { waiting = true; more = more || slice > 0 }
                 for name in ready.prefix(slice) {
                     if shouldStop() { break }
                     translateOrQueue(take(name, channel: channel))
                     trackers[key]!.forget(FileNames.escaped(name))
                 }
+                backlog[key] = Array(ready.dropFirst(slice))
+                if !backlog[key]!.isEmpty { waiting = true; more = more || slice > 0 }
             }
             if let pool {
-                while !queue.isEmpty && pool.busy < pool.count && !shouldStop() {
+                // More in flight than workers, so that finished files commit in groups.
+                while !queue.isEmpty && pool.busy < 8 * pool.count && !shouldStop() {
                     let next = queue.removeFirst()
                     dispatch(next, to: pool)
                 }
@@ -114,24 +133,24 @@ public final class GatewayRunner: @unchecked Sendable {
             pipeline.tick()
             if shouldStop() || (once && !waiting && !more) { break }
             if more { continue }
-            let now = Date().timeIntervalSinceReferenceDate
-            var timeout = trackers.values.compactMap { $0.nextDeadline() }.min().map { max(0.01, $0 - now) } ?? config.pickup.pollInterval
-            if waiting && pool == nil { timeout = min(timeout, 0.05) }
+            let timeout = max(0.005, nextScan - Date().timeIntervalSinceReferenceDate)
             watcher.wait(timeout: timeout, also: pool?.wakeFD ?? -1)
         }
         logger.info("stopped")
     }
 
-    /// Hands a file to a worker: counted as an attempt (in hand) from now.
+    /// Queues a file for the workers: counted as an attempt (in hand) when a worker takes it.
     func dispatch(_ pending: Pipeline.Pending, to pool: WorkerPool) {
         let id = pending.entry.id!
         dispatched += 1
-        do { try pipeline.ledger.beginAttempt(id) } catch { logger.error("ledger unavailable: \(error)"); return }
+        let ledger = pipeline.ledger, logger = logger
         let j = pending.job
         let job = WorkerJob(fileId: id, path: j.path, fileName: j.fileName, sha256: j.sha256, partner: j.partner, channel: j.channel,
                             format: j.format, mapping: j.mapping, encoding: j.options.encoding.name, options: j.options.values,
                             recordFile: "\(config.workDir)/\(AtomicFile.tempPrefix)records-\(id)-\(getpid())-\(dispatched)", memoryLimit: pending.channel.limits.memory)
-        pool.submit(WorkerPool.Task(pending: pending, job: job, timeLimit: pending.channel.limits.time))
+        pool.submit(WorkerPool.Task(pending: pending, job: job, timeLimit: pending.channel.limits.time) {
+            do { try ledger.beginAttempt(id) } catch { logger.error("ledger unavailable: \(error)") }
+        })
     }
 
     /// In-process translation of one file (isolation `.inProcess`).

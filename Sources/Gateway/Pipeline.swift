@@ -131,11 +131,12 @@ public final class Pipeline: @unchecked Sendable {
 
     /// How a translation outside this process ended.
     public enum Outcome: Sendable {
-        /// The records are in `recordFile` (see `RecordFile`), in order.
-        case records(format: String, count: Int, recordFile: String)
+        /// The records are in `inline` or else in `recordFile` (see `RecordFile`), in order.
+        case records(format: String, count: Int, recordFile: String, inline: [UInt8]?)
         case failed(ErrorReport)
         /// The gateway stopped it (shutdown); the file stays `received` for the next run.
-        case cancelled
+        /// `started`: a worker had it (its attempt is taken back).
+        case cancelled(started: Bool)
     }
 
     /// Processes a work file from whatever state the ledger has for it, translating in this process.
@@ -188,28 +189,30 @@ public final class Pipeline: @unchecked Sendable {
     /// file's one transaction, then exports, routes and archives it; a failure quarantines it.
     public func finish(_ pending: Pending, outcome: Outcome) { finish([(pending, outcome)]) }
 
-    /// Group commit of finished translations: every file's records in one ledger transaction
-    /// (a savepoint each, so one file's failure stores nothing of it and spares the others), their
-    /// JSON Lines exports flushed together by one `syncfs`, and only then each file archived.
+    /// Group commit of finished translations: every file's records in one durable ledger
+    /// transaction (a savepoint each, so one file's failure stores nothing of it and spares the
+    /// others); only then is each file exported, routed and archived. (The JSON Lines exports are
+    /// not flushed one by one: the ledger holds the records, and a file not yet archived is
+    /// exported again on recovery.)
     public func finish(_ batch: [(Pending, Outcome)]) {
-        struct Commit { var entry: FileEntry; let pending: Pending; let format: String; let recordFile: String }
+        struct Commit { var entry: FileEntry; let pending: Pending; let format: String; let recordFile: String; let inline: [UInt8]? }
         var commits = [Commit](), later = [(Pending, Outcome)]()
         var contents = Set<String>()
         for (pending, outcome) in batch {
             var entry = pending.entry
             do {
                 switch outcome {
-                case .cancelled:
-                    try ledger.cancelAttempt(entry.id!)
+                case .cancelled(let started):
+                    if started { try ledger.cancelAttempt(entry.id!) }
                 case .failed(let report):
                     quarantine(&entry, report: report, started: pending.started, channel: pending.channel)
-                case .records(let format, let count, let recordFile):
+                case .records(let format, let count, let recordFile, let inline):
                     // Two files with the same content in one batch: the second waits for the first.
                     if !contents.insert("\(entry.partner)/\(entry.sha256 ?? "")").inserted { later.append((pending, outcome)); continue }
                     // A twin translated while this one was in a worker.
-                    if try archiveIfDuplicate(&entry, started: pending.started) { unlink(recordFile); continue }
-                    if count == 0 && !pending.channel.allowEmpty { unlink(recordFile); throw noRecords(entry) }
-                    commits.append(Commit(entry: entry, pending: pending, format: format, recordFile: recordFile))
+                    if try archiveIfDuplicate(&entry, started: pending.started) { if inline == nil { unlink(recordFile) }; continue }
+                    if count == 0 && !pending.channel.allowEmpty { if inline == nil { unlink(recordFile) }; throw noRecords(entry) }
+                    commits.append(Commit(entry: entry, pending: pending, format: format, recordFile: recordFile, inline: inline))
                 }
             } catch {
                 fail(&entry, error, pending)
@@ -219,7 +222,11 @@ public final class Pipeline: @unchecked Sendable {
         do {
             results = try ledger.commitTranslations(commits.map { c in
                 (id: c.entry.id!, body: { sink in
-                    try RecordFile.read(c.recordFile) { id, type, json in try sink.insert(id: id, type: type, json: json) }
+                    if let inline = c.inline {
+                        try RecordFile.read(bytes: inline) { id, type, json in try sink.insert(id: id, type: type, json: json) }
+                    } else {
+                        try RecordFile.read(c.recordFile) { id, type, json in try sink.insert(id: id, type: type, json: json) }
+                    }
                     return c.format
                 })
             })
@@ -228,7 +235,7 @@ public final class Pipeline: @unchecked Sendable {
         }
         var translated = [Commit]()
         for (var c, result) in zip(commits, results) {
-            unlink(c.recordFile)
+            if c.inline == nil { unlink(c.recordFile) }
             do {
                 c.entry.recordCount = try result.get()
                 c.entry.state = .translated
@@ -238,9 +245,6 @@ public final class Pipeline: @unchecked Sendable {
             } catch {
                 fail(&c.entry, error, c.pending)
             }
-        }
-        if !translated.isEmpty {
-            do { try AtomicFile.syncFileSystem(of: config.recordsDir) } catch { logger.error("cannot flush \(config.recordsDir): \(error)") }
         }
         for var c in translated {
             do { try advance(&c.entry, channel: c.pending.channel, started: c.pending.started, exported: true) } catch { fail(&c.entry, error, c.pending) }
@@ -306,6 +310,7 @@ public final class Pipeline: @unchecked Sendable {
                 try ledger.finish(id, state: .archived, finalPath: target)
                 if fileExists(entry.workPath) { try AtomicFile.move(entry.workPath, to: target) }
                 entry.state = .archived
+                entry.finalPath = target
                 log(entry, "archived", started)
                 return nil
             case .archived, .duplicate, .quarantined, .rejected:
@@ -326,6 +331,7 @@ public final class Pipeline: @unchecked Sendable {
         try ledger.finish(id, state: .duplicate, finalPath: target, duplicateOf: twin.id)
         try AtomicFile.move(entry.workPath, to: target)
         entry.state = .duplicate
+        entry.finalPath = target
         log(entry, "duplicate of file \(twin.id!)", started)
         return true
     }
@@ -376,9 +382,15 @@ public final class Pipeline: @unchecked Sendable {
     /// a repeat after a crash replaces it instead of adding to it.
     func exportRecords(_ entry: FileEntry, sync: Bool = true) throws {
         let path = "\(config.recordsDir)/\(entry.partner)/\(entry.channel)/\(FileNames.safe(entry.name)).\(entry.id!).jsonl"
-        var text = ""
-        try ledger.forEachRecord(fileId: entry.id!) { text += $0; text += "\n" }
-        try AtomicFile.write(Array(text.utf8), to: path, sync: sync)
+        try AtomicFile.write(to: path, sync: sync) { put in
+            var chunk = [UInt8]()
+            chunk.reserveCapacity(1 << 16)
+            try ledger.forEachRecord(fileId: entry.id!) { line in
+                chunk.append(contentsOf: line.utf8); chunk.append(0x0A)
+                if chunk.count >= 1 << 16 { try put(chunk); chunk.removeAll(keepingCapacity: true) }
+            }
+            try put(chunk)
+        }
     }
 
     func quarantine(_ entry: inout FileEntry, report: ErrorReport, started: Date, channel: GatewayConfig.Channel? = nil) {
@@ -390,7 +402,7 @@ public final class Pipeline: @unchecked Sendable {
             entry.state = .quarantined
             entry.finalPath = target
             if let channel { for plugin in plugins { plugin.afterQuarantine(entry, channel: channel, report: report, pipeline: self) } }
-            logger.warning("\(entry.partner) \(FileNames.quoted(entry.name)) sha256=\(entry.sha256?.prefix(12) ?? "-") state=quarantined ms=\(ms(started)) \(report.description)")
+            logger.warning("\(entry.partner)/\(entry.channel) \(FileNames.quoted(entry.name)) → quarantined, \(ms(started)) ms: \(FileNames.printable(FormatError.located(report.message, code: report.code, line: report.line, column: report.column, segment: report.segment, field: report.field))) (\(target).error.json)")
         } catch {
             logger.error("cannot quarantine \(entry.workPath): \(error) (original error: \(report.description))")
         }
@@ -410,8 +422,10 @@ public final class Pipeline: @unchecked Sendable {
         return f
     }()
 
+    /// The one summary line per file: `partner/channel "name" → state, N records, ms`.
     func log(_ e: FileEntry, _ state: String, _ started: Date) {
-        logger.info("\(e.partner) \(FileNames.quoted(e.name)) sha256=\(e.sha256?.prefix(12) ?? "-") state=\(state) records=\(e.recordCount) ms=\(ms(started))")
+        let place = e.finalPath.map { " (\($0))" } ?? ""
+        logger.info("\(e.partner)/\(e.channel) \(FileNames.quoted(e.name)) → \(state), \(e.recordCount) records, \(ms(started)) ms, sha256 \(e.sha256?.prefix(12) ?? "-")\(place)")
     }
 
     // MARK: recovery

@@ -35,20 +35,25 @@ struct WorkerReply: Codable, Sendable {
     var format: String?
     var count: Int?
     var report: ErrorReport?
+    /// The records follow the reply line inline, this many bytes (`RecordFile` framing), instead
+    /// of in the record file (small files: no file made and removed per file).
+    var inline: Int?
+    /// The inline bytes themselves (written after the line, not in the JSON).
+    var records: [UInt8]? = nil
+    enum CodingKeys: String, CodingKey { case format, count, report, inline }
 }
 
 /// Records between a worker and the gateway: per record three little-endian UInt32 lengths (id,
 /// type, JSON line), then the three byte strings. Written and read streaming.
 public enum RecordFile {
+    /// Keeps up to `inlineLimit` bytes in memory; beyond that, spills to the file at `path`.
     public final class Writer {
-        let fd: Int32
+        let path: String
+        var fd: Int32 = -1
         var buffer = [UInt8]()
-        public init(path: String) throws {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw TransportError("cannot create \(path): \(String(cString: strerror(errno)))") }
-            buffer.reserveCapacity(1 << 16)
-        }
-        deinit { close(fd) }
+        public static let inlineLimit = 1 << 20
+        public init(path: String) { self.path = path }
+        deinit { if fd >= 0 { close(fd) } }
 
         public func append(id: String, type: String, json: String) throws {
             for n in [id.utf8.count, type.utf8.count, json.utf8.count] {
@@ -56,10 +61,21 @@ public enum RecordFile {
                 withUnsafeBytes(of: v) { buffer.append(contentsOf: $0) }
             }
             buffer.append(contentsOf: id.utf8); buffer.append(contentsOf: type.utf8); buffer.append(contentsOf: json.utf8)
-            if buffer.count >= 1 << 16 { try flush() }
+            if buffer.count >= Writer.inlineLimit { try flush() }
         }
 
-        public func flush() throws {
+        /// The records, when they stayed in memory; nil when they are in the file (flushed).
+        public func finish() throws -> [UInt8]? {
+            if fd < 0 { return buffer }
+            try flush()
+            return nil
+        }
+
+        func flush() throws {
+            if fd < 0 {
+                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { throw TransportError("cannot create \(path): \(String(cString: strerror(errno)))") }
+            }
             var at = 0
             while at < buffer.count {
                 let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + at, buffer.count - at) }
@@ -67,6 +83,21 @@ public enum RecordFile {
                 at += n
             }
             buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The records of an inline block, in order.
+    public static func read(bytes: [UInt8], _ body: (String, String, String) throws -> Void) throws {
+        var at = 0
+        while at + 12 <= bytes.count {
+            let lengths = (0..<3).map { i in
+                Int(UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at + 4 * i, as: UInt32.self) }))
+            }
+            at += 12
+            guard at + lengths[0] + lengths[1] + lengths[2] <= bytes.count else { throw TransportError("inline records are truncated") }
+            var fields = [String]()
+            for n in lengths { fields.append(String(decoding: bytes[at..<(at + n)], as: UTF8.self)); at += n }
+            try body(fields[0], fields[1], fields[2])
         }
     }
 
@@ -127,8 +158,10 @@ public enum Worker {
             } catch {
                 reply = WorkerReply(report: ErrorReport(file: "?", stage: .read, code: "worker.job", message: "unreadable job: \(error)"))
             }
-            let text = ((try? String(decoding: JSONEncoder().encode(reply), as: UTF8.self)) ?? "{}") + "\n"
-            FileHandle.standardOutput.write(Data(text.utf8))
+            var out = [UInt8]((try? JSONEncoder().encode(reply)) ?? Data("{}".utf8))
+            out.append(0x0A)
+            out += reply.records ?? []
+            FileHandle.standardOutput.write(Data(out))
         }
         exit(0)
     }
@@ -136,14 +169,14 @@ public enum Worker {
     static func translate(_ job: WorkerJob, _ translator: Translator) -> WorkerReply {
         if testTriggers { fireTestTrigger(job.path) }
         do {
-            let out = try RecordFile.Writer(path: job.recordFile)
+            let out = RecordFile.Writer(path: job.recordFile)
             var format = job.format ?? ""
             let count = try translator.translate(job.translatorJob) { record in
                 format = record.source?.format ?? format
                 try out.append(id: record.id, type: record.type.rawValue, json: try JSONLines.line(record))
             }
-            try out.flush()
-            return WorkerReply(format: format, count: count)
+            let inline = try out.finish()
+            return WorkerReply(format: format, count: count, inline: inline?.count, records: inline)
         } catch let report as ErrorReport {
             return WorkerReply(report: report)
         } catch {
@@ -174,7 +207,9 @@ public enum Worker {
 /// replaced on the next job); its file gets `reader.crashed`, `reader.timeout` or `reader.memory`.
 public final class WorkerPool: @unchecked Sendable {
     // @unchecked: the queues are guarded by `lock`; each slot's process is touched by its thread only.
-    struct Task { let pending: Pipeline.Pending; let job: WorkerJob; let timeLimit: TimeInterval }
+    struct Task { let pending: Pipeline.Pending; let job: WorkerJob; let timeLimit: TimeInterval
+        /// Called when a worker takes the job (the file is in hand from then on).
+        let onStart: @Sendable () -> Void }
 
     let executable: String
     let arguments: [String]
@@ -231,7 +266,7 @@ public final class WorkerPool: @unchecked Sendable {
         lock.lock()
         stopping = true
         for (_, pid) in running { kill(pid, SIGKILL) }
-        for t in queue { finished.append((t.pending, .cancelled)) }
+        for t in queue { finished.append((t.pending, .cancelled(started: false))) }
         queue.removeAll()
         lock.broadcast()
         let deadline = Date().addingTimeInterval(3)
@@ -261,6 +296,7 @@ public final class WorkerPool: @unchecked Sendable {
             }
             let task = queue.removeFirst()
             lock.unlock()
+            task.onStart()
             let outcome = run(task, in: &child, slot: slot)
             lock.lock()
             finished.append((task.pending, outcome))
@@ -293,11 +329,16 @@ public final class WorkerPool: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(task.timeLimit)
         while true {
             if let nl = c.output.firstIndex(of: 0x0A) {
-                let reply = try? JSONDecoder().decode(WorkerReply.self, from: Data(c.output[..<nl]))
-                c.output.removeSubrange(...nl)
-                guard let reply else { kill(c.pid, SIGKILL); reap(c); child = nil; return failed("reader.crashed", "the worker answered garbage") }
-                if let report = reply.report { return .failed(report) }
-                return .records(format: reply.format ?? "", count: reply.count ?? 0, recordFile: job.recordFile)
+                guard let reply = try? JSONDecoder().decode(WorkerReply.self, from: Data(c.output[..<nl])) else {
+                    kill(c.pid, SIGKILL); reap(c); child = nil; return failed("reader.crashed", "the worker answered garbage")
+                }
+                let inline = reply.inline ?? 0
+                if c.output.count - (nl + 1) >= inline {
+                    let bytes = reply.inline.map { _ in Array(c.output[(nl + 1)..<(nl + 1 + inline)]) }
+                    c.output.removeSubrange(...(nl + inline))
+                    if let report = reply.report { return .failed(report) }
+                    return .records(format: reply.format ?? "", count: reply.count ?? 0, recordFile: job.recordFile, inline: bytes)
+                }
             }
             let left = deadline.timeIntervalSinceNow
             if left <= 0 {
@@ -307,14 +348,14 @@ public final class WorkerPool: @unchecked Sendable {
             var fds = [pollfd(fd: c.stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: c.stderr, events: Int16(POLLIN), revents: 0)]
             let rc = poll(&fds, 2, Int32(min(left, 0.5) * 1000) + 1)
             if rc < 0 && errno != EINTR { continue }
-            if stoppingNow() { kill(c.pid, SIGKILL); reap(c); child = nil; return .cancelled }
+            if stoppingNow() { kill(c.pid, SIGKILL); reap(c); child = nil; return .cancelled(started: true) }
             if fds[1].revents != 0 { _ = drain(c.stderr, into: &c.errors, keep: 8192) }
-            if fds[0].revents != 0 && !drain(c.stdout, into: &c.output, keep: .max) && c.output.firstIndex(of: 0x0A) == nil {
+            if fds[0].revents != 0 && !drain(c.stdout, into: &c.output, keep: .max) {
                 // stdout closed: the worker died on this file.
                 while drain(c.stderr, into: &c.errors, keep: 8192) {}
                 let (signal, maxRSS) = reap(c)
                 child = nil
-                if stoppingNow() { return .cancelled }
+                if stoppingNow() { return .cancelled(started: true) }
                 let said = String(decoding: c.errors, as: UTF8.self)
                 let lines = said.split(whereSeparator: \.isNewline)
                 let telling = lines.last { $0.contains("Fatal error") || $0.contains("error") } ?? lines.last ?? ""

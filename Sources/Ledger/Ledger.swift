@@ -116,9 +116,11 @@ public final class Ledger: Sendable {
         try db.write { try $0.execute(sql: "UPDATE files SET attempts = MAX(attempts - 1, 0) WHERE id = ?", arguments: [id]) }
     }
 
-    public func file(id: Int64) throws -> FileEntry? { try db.read { try FileEntry.fetchOne($0, key: id) } }
+    public func file(id: Int64) throws -> FileEntry? {
+        try db.read { try FileEntry.fetchOne($0.cachedStatement(sql: "SELECT * FROM files WHERE id = ?"), arguments: [id]) }
+    }
     public func file(workPath: String) throws -> FileEntry? {
-        try db.read { try FileEntry.filter(Column("workPath") == workPath).fetchOne($0) }
+        try db.read { try FileEntry.fetchOne($0.cachedStatement(sql: "SELECT * FROM files WHERE workPath = ?"), arguments: [workPath]) }
     }
     public func file(sha256 prefix: String) throws -> FileEntry? {
         try db.read { try FileEntry.filter(Column("sha256").like(prefix + "%")).order(Column("id").desc).fetchOne($0) }
@@ -130,9 +132,9 @@ public final class Ledger: Sendable {
     /// The earlier file with the same content from the same partner that was translated, if any.
     public func translatedTwin(partner: String, sha256: String, excluding id: Int64) throws -> FileEntry? {
         try db.read {
-            try FileEntry.filter(Column("partner") == partner && Column("sha256") == sha256 && Column("id") != id
-                                 && [FileState.translated.rawValue, FileState.archived.rawValue].contains(Column("state")))
-                .order(Column("id")).fetchOne($0)
+            try FileEntry.fetchOne($0.cachedStatement(sql: """
+                SELECT * FROM files WHERE partner = ? AND sha256 = ? AND id != ? AND state IN ('translated', 'archived') ORDER BY id LIMIT 1
+                """), arguments: [partner, sha256, id])
         }
     }
 
@@ -149,22 +151,28 @@ public final class Ledger: Sendable {
     }
 
     /// Group commit: several files' translations in one transaction, each in its own savepoint, so
-    /// a file whose body throws stores nothing and the others still commit. Per file, its record
-    /// count or its error.
+    /// a file whose body throws stores nothing and the others still commit. The commit is durable
+    /// when this returns (synchronous = FULL for it: one WAL flush for the whole group). Per file,
+    /// its record count or its error.
     public func commitTranslations(_ items: [(id: Int64, body: (RecordSink) throws -> String)], now: Date = Date()) throws -> [Result<Int, Error>] {
-        try db.write { db in
+        try db.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
             var results = [Result<Int, Error>]()
-            for item in items {
-                var count = 0
-                do {
-                    try db.inSavepoint {
-                        count = try Ledger.storeTranslation(db, item.id, now, item.body)
-                        return .commit
+            try db.inTransaction {
+                for item in items {
+                    var count = 0
+                    do {
+                        try db.inSavepoint {
+                            count = try Ledger.storeTranslation(db, item.id, now, item.body)
+                            return .commit
+                        }
+                        results.append(.success(count))
+                    } catch {
+                        results.append(.failure(error))
                     }
-                    results.append(.success(count))
-                } catch {
-                    results.append(.failure(error))
                 }
+                return .commit
             }
             return results
         }
@@ -184,6 +192,14 @@ public final class Ledger: Sendable {
     public func forEachRecord(fileId: Int64, _ body: (String) throws -> Void) throws {
         try db.read { db in
             let cursor = try String.fetchCursor(db, sql: "SELECT json FROM records WHERE fileId = ? ORDER BY idx", arguments: [fileId])
+            while let json = try cursor.next() { try body(json) }
+        }
+    }
+
+    /// Streams a file's stored records of one type (JSON lines) in order.
+    public func forEachRecord(fileId: Int64, type: String, _ body: (String) throws -> Void) throws {
+        try db.read { db in
+            let cursor = try String.fetchCursor(db, sql: "SELECT json FROM records WHERE fileId = ? AND type = ? ORDER BY idx", arguments: [fileId, type])
             while let json = try cursor.next() { try body(json) }
         }
     }

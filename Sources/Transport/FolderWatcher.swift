@@ -12,6 +12,7 @@ public final class FolderWatcher: @unchecked Sendable {
     private var fd: Int32 = -1
     private var watches: [Int32: String] = [:]
     private var open: [String: Set<[UInt8]>] = [:]
+    private var changed = true
     public let pollInterval: TimeInterval
 
     public init(pollInterval: TimeInterval) {
@@ -34,6 +35,13 @@ public final class FolderWatcher: @unchecked Sendable {
 
     /// Whether a writer may still have `name` in `folder` open (seen created or written, not yet
     /// closed). Files that were there before the watch began are not known to be open.
+    /// Whether something may have arrived since the last call (an event other than a file leaving;
+    /// always true without inotify). Resets.
+    public func takeChanged() -> Bool {
+        defer { changed = fd < 0 }
+        return changed
+    }
+
     public func isOpenForWriting(_ folder: String, _ name: [UInt8]) -> Bool { open[folder]?.contains(name) ?? false }
 
     /// Sleeps until a watched folder changes, `also` becomes readable, or `timeout` passes (at most
@@ -66,7 +74,8 @@ public final class FolderWatcher: @unchecked Sendable {
                 var name = Array(buffer[(at + 16)..<min(n, at + 16 + length)])
                 while name.last == 0 { name.removeLast() }
                 at += 16 + length
-                if mask & UInt32(IN_Q_OVERFLOW) != 0 { open.removeAll(); continue }
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 { open.removeAll(); changed = true; continue }
+                if mask & UInt32(IN_MOVED_FROM | IN_DELETE) == 0 { changed = true }
                 guard let folder = watches[wd], !name.isEmpty, mask & UInt32(IN_ISDIR) == 0 else { continue }
                 if mask & UInt32(IN_CREATE | IN_MODIFY) != 0 {
                     open[folder, default: []].insert(name)
@@ -134,41 +143,36 @@ public enum AtomicFile {
     }
 
     /// Writes bytes to `path` through a temp file in the same folder, fsynced, then renamed.
-    /// `sync: false` leaves the flush to one `syncFileSystem` for a batch of writes.
+    /// `sync: false` for what can be written again from the ledger (the records export).
     public static func write(_ bytes: some Collection<UInt8>, to path: String, sync: Bool = true) throws {
+        try write(to: path, sync: sync) { put in try put(Array(bytes)) }
+    }
+
+    /// The same, streaming: `body` hands chunks to `put` (memory stays flat however large the file).
+    public static func write(to path: String, sync: Bool = true, _ body: (_ put: ([UInt8]) throws -> Void) throws -> Void) throws {
         let parent = (path as NSString).deletingLastPathComponent
         let dir = parent.isEmpty ? "." : parent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tmp = dir + "/" + tempPrefix + "\(getpid())-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TransportError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        let data = Array(bytes)
-        var written = 0
-        while written < data.count {
-            let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, data.count - written) }
-            if n <= 0 { close(fd); unlink(tmp); throw TransportError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
-            written += n
+        do {
+            try body { data in
+                var written = 0
+                while written < data.count {
+                    let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, data.count - written) }
+                    if n <= 0 { throw TransportError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
+                    written += n
+                }
+            }
+        } catch {
+            close(fd); unlink(tmp)
+            throw error
         }
         if sync { fsync(fd) }
         close(fd)
         if rename(tmp, path) != 0 { unlink(tmp); throw TransportError("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
     }
-}
-
-extension AtomicFile {
-    /// Flushes the whole file system that holds `path` (one flush for a batch of unsynced writes).
-    public static func syncFileSystem(of path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw TransportError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        if let syncfs = syncfsFunction { if syncfs(fd) != 0 { throw TransportError("syncfs \(path): \(String(cString: strerror(errno)))") } } else { sync() }
-    }
-
-    /// glibc's `syncfs` (a GNU extension Swift does not import).
-    nonisolated(unsafe) private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
-    }()
 }
 
 public struct TransportError: Error, CustomStringConvertible, Sendable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Canonical
 import Gateway
 import Logging
 import Synchronization
@@ -14,7 +15,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the gateway: watch the inbox folders, translate what arrives, archive or quarantine it.",
-        discussion: "Recovers whatever a previous run left in var/work first. SIGTERM or Ctrl-C finish the file in hand and stop.")
+        discussion: "Recovers whatever a previous run left in var/work first. SIGTERM or Ctrl-C stop within seconds: workers are ended and their files are taken again on the next run.")
 
     @OptionGroup var options: ConfigOptions
 
@@ -27,10 +28,25 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Translate in the gateway's own process, one file at a time (a reader's crash then ends the gateway).")
     var inProcess = false
 
+    @Option(help: "The lowest level logged: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(help: "text (one readable line per event) or json (one JSON object per line: time, level, message).")
+    var logFormat: String = "text"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format: text or json") }
+    }
+
     func run() throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        if logFormat == "json" {
+            LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+        } else {
+            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        }
         var logger = Logger(label: "dropgate")
-        logger.logLevel = .info
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var config = try options.load()
         if let m = options.mappings { config.mappingsDir = m }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
@@ -51,4 +67,22 @@ func selfExecutable() throws -> String {
     let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     if n > 0 { return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
     return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+}
+
+/// `--log-format json`: one JSON object per line on stderr (`at`, `level`, `message`, metadata).
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        var fields: [(String, String)] = [("at", ISO8601DateFormatter().string(from: Date())), ("level", level.rawValue), ("message", message.description)]
+        for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) { fields.append((k, "\(v)")) }
+        let text = "{" + fields.map { JSONValue.string($0.0).jsonText + ":" + JSONValue.string($0.1).jsonText }.joined(separator: ",") + "}\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
 }

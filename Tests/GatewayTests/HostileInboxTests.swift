@@ -185,10 +185,11 @@ final class HostileInboxTests: XCTestCase {
             partners:
               bank:
                 channels:
-                  - { name: payments, mapping: csv/bank-payment, limits: { time: 1s, memory: 256MB } }
+                  - { name: payments, mapping: csv/bank-payment, limits: { time: 1s } }
+                  - { name: hungry, mapping: csv/bank-payment, limits: { time: 120s, memory: 256MB } }
             """)
         try home.drop("hang.csv", Array("#dropgate-test:hang\n".utf8))
-        try home.drop("memory.csv", Array("#dropgate-test:memory\n".utf8))
+        try home.drop("memory.csv", Array("#dropgate-test:memory\n".utf8), into: "bank/hungry")
         try home.drop("good.csv", paymentCSV(1))
         let gateway = try GatewayProcess(home, once: true, testTriggers: true)
         gateway.process.waitUntilExit()

@@ -52,7 +52,10 @@ public struct X12Plugin: PipelinePlugin {
                 X12ReceivedInterchange(partner: file.partner, sender: $0.key.sender, receiver: $0.key.receiver,
                                        controlNumber: $0.key.controlNumber, fileId: id, receivedAt: file.receivedAt)
             })
-            try applyAcknowledgments(try records.all(), from: file, pipeline: pipeline)
+            // Only the acknowledgments are read back (a large file of orders stays out of memory).
+            var acknowledgments = [Record]()
+            try ledger.forEachRecord(fileId: id, type: RecordType.acknowledgment.rawValue) { acknowledgments.append(try JSONLines.decode(line: $0)) }
+            try applyAcknowledgments(acknowledgments, from: file, pipeline: pipeline)
             X12AckSender(file: file, channel: channel, pipeline: pipeline).send(reports)
         } catch {
             pipeline.logger.error("\(file.partner) \(file.name): x12 interchange tracking failed: \(error)")
