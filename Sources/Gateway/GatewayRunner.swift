@@ -176,6 +176,9 @@ public final class GatewayRunner: @unchecked Sendable {
     /// Entries that are not regular files are rejected here (recorded once, never opened).
     func scan(_ channel: GatewayConfig.Channel, tracker: inout StabilityTracker, watcher: FolderWatcher) -> (ready: [[UInt8]], pending: Bool) {
         guard let names = directoryEntries(channel.path) else { return ([], false) }
+        // Events of files created before the listing are queued by now: read them, so that a file
+        // created between the loop's drain and the listing is known to be open.
+        watcher.drain()
         let now = Date().timeIntervalSinceReferenceDate
         let textNames = Set(names.compactMap { String(validating: $0, as: UTF8.self) })
         let markers = Set(textNames.compactMap { GatewayRunner.doneFile(for: $0, pattern: channel.pickup.doneFile) }.filter(textNames.contains))
