@@ -22,7 +22,10 @@ public struct CamtStatementReader: DocumentReader, Sendable {
     public var allowBalanceMismatch: Bool
     var rejectUnbalanced: Bool
 
+    public var limits: ReaderLimits
+
     public init(options: FormatOptions = FormatOptions()) {
+        limits = options.limits
         allowBalanceMismatch = options.flag("allowBalanceMismatch")
         rejectUnbalanced = !allowBalanceMismatch && options.strictBalances
     }
@@ -38,7 +41,7 @@ public struct CamtStatementReader: DocumentReader, Sendable {
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
         var groupHeader: Node?
         var statements = 0
-        let namespace = try XMLElementStream(input).forEach(named: ["GrpHdr", "Stmt"], atDepth: 2) { element, rootNamespace in
+        let namespace = try XMLElementStream(input, limits: limits).forEach(named: ["GrpHdr", "Stmt"], atDepth: 2) { element, rootNamespace in
             try Self.requireStatementMessage(rootNamespace, line: element.line)
             if element.name == "GrpHdr" {
                 groupHeader = element

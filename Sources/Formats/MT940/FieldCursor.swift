@@ -21,8 +21,9 @@ struct FieldCursor {
 
     /// The next `count` characters, or an error naming `subfield` when the text is shorter.
     mutating func take(_ count: Int, _ subfield: String) throws -> Substring {
-        guard rest.count >= count else { throw error(subfield, "\(subfield) is missing or too short") }
-        return advance(rest.prefix(count))
+        let part = rest.prefix(count)  // O(count), where rest.count would walk the whole text
+        guard part.count == count else { throw error(subfield, "\(subfield) is missing or too short") }
+        return advance(part)
     }
 
     /// The longest prefix whose characters satisfy `predicate` (possibly empty).
@@ -97,9 +98,12 @@ struct FieldCursor {
 extension StringProtocol {
     /// Without leading and trailing spaces (SWIFT text has no other whitespace within a line).
     var trimmingSpaces: Substring {
-        var s = self[...]
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return Substring(s)
+        // On the UTF-8 view: the generic dropLast() counts the whole text each time (quadratic).
+        let s = Substring(self)
+        let u = s.utf8
+        var start = u.startIndex, end = u.endIndex
+        while start < end, u[start] == 32 { start = u.index(after: start) }
+        while end > start, u[u.index(before: end)] == 32 { end = u.index(before: end) }
+        return s[start..<end]
     }
 }
