@@ -4,7 +4,10 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time
 CONFIG ?= gateway.yaml
 
-.PHONY: deps build release run test bench clean-var
+FUZZ_SECONDS ?= 300
+FUZZ_TEST_SECONDS ?= 20
+
+.PHONY: deps build release run test fuzz bench clean-var
 
 ## Install the Debian packages the build and tests need (as root), or say which are missing.
 deps:
@@ -29,10 +32,16 @@ run: build
 	@echo "samples copied into inbox/; records appear in outbox/records/ — Ctrl-C to stop"
 	$$($(SWIFT) build --show-bin-path)/dropgate run --config $(CONFIG)
 
-## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash).
+## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash),
+## then each fuzz target for FUZZ_TEST_SECONDS (a crash, a timeout or a failed fuzz build fails make).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	bash Tests/Fuzz/fuzz.sh $(FUZZ_TEST_SECONDS)
+
+## libFuzzer over every reader (+ default mapping + canonical JSON), FUZZ_SECONDS each (default 300).
+fuzz: deps
+	bash Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
 
 ## Benchmarks (release build; not tests). Each script prints its figures.
 bench: release

@@ -26,6 +26,17 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(error("{1:F01}{:x}\n:20:X\n")?.code, "mt940.block")
     }
 
+    /// A 38-digit balance trapped (Int128 overflow rescaling it against a line's 2 decimals).
+    func testHugeAmountIsAnErrorNotATrap() throws {
+        let e = try XCTUnwrap(error(try fixture("mt940-huge-amount.sta")))
+        XCTAssertEqual(e.code, "mt940.field")
+        XCTAssertEqual(e.segment, "60F")
+        XCTAssertEqual(e.field, "amount")
+        XCTAssertEqual(e.line, 4)
+        let padded = ":20:X\n:25:A\n:28C:1\n:60F:C231230EUR0000000000000001,00\n:62F:C231230EUR000000000000001,00\n-\n"
+        XCTAssertEqual(try statements(padded).count, 1, "leading zeros (as banks pad) do not count")
+    }
+
     func testTextBlockNeverClosedIsRefused() throws {
         XCTAssertEqual(error(try fixture("mt940-unclosed-block.sta"))?.code, "mt940.unclosed-block")
         let cut = try XCTUnwrap(error(try fixture("mt940-cut-then-next.sta")))

@@ -55,7 +55,8 @@ public struct Pain001Reader: DocumentReader, Sendable {
 
     static func instructedAmount(_ transfer: Node) throws -> Amount {
         let node = transfer.child("Amt")?.child("InstdAmt")
-        guard let text = node?.value, let amount = Amount(text) else {
+        guard let text = node?.value, let amount = Amount(text),
+              amount.fits(integerDigits: 18 - amount.scale, fractionDigits: 5) else {  // ISO 20022: 18 digits, 5 decimals
             throw FormatError("pain001.amount", "missing or malformed instructed amount \"\(node?.value ?? "")\"",
                               line: node?.line ?? transfer.line, segment: "CdtTrfTxInf", field: "Amt/InstdAmt")
         }

@@ -56,7 +56,10 @@ struct FieldCursor {
         guard text.filter({ $0 == "," }).count <= 1, text.first != "," else {
             throw error(subfield, "\(subfield) \"\(text)\" must be digits with one decimal comma (e.g. 1234,56)", at: at)
         }
-        guard let value = Amount.parse(text, decimalSeparator: UInt8(ascii: ",")) else {
+        // SWIFT 15d: at most 15 digits (leading zeros, which banks pad with, aside). Bounded amounts
+        // also keep the balance sum of a long statement from overflowing.
+        guard let value = Amount.parse(text, decimalSeparator: UInt8(ascii: ",")),
+              value.fits(integerDigits: 15 - value.scale, fractionDigits: 14) else {
             throw error(subfield, "\(subfield) \"\(text)\" is out of range", at: at)
         }
         return (Node(subfield, value: String(text), line: line, column: at), value)
