@@ -24,6 +24,11 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(e.line, 1)
         XCTAssertEqual(e.column, 8)
         XCTAssertEqual(error("{1:F01}{:x}\n:20:X\n")?.code, "mt940.block")
+        // Found by fuzz-mt940: a brace with no colon after it recursed take ↔ takeBlocks until the stack overflowed.
+        let noColon = try XCTUnwrap(error(try fixture("mt940-brace-no-colon.sta")))
+        XCTAssertEqual(noColon.code, "mt940.block")
+        XCTAssertEqual(noColon.column, 12)
+        XCTAssertEqual(error("{\n")?.code, "mt940.block")
     }
 
     /// A 38-digit balance trapped (Int128 overflow rescaling it against a line's 2 decimals).

@@ -130,7 +130,6 @@ struct MessageScanner {
         var rest = Substring(text)
         while rest.hasPrefix("{") {
             // `{id:` — an id of letters and digits right after the brace (`{x}` or `{:` is no block).
-            guard rest.contains(":") else { break }
             let idEnd = rest.dropFirst().firstIndex { !($0.isASCII && ($0.isLetter || $0.isNumber)) } ?? rest.endIndex
             guard idEnd < rest.endIndex, rest[idEnd] == ":", idEnd > rest.index(after: rest.startIndex) else {
                 throw FormatError("mt940.block", "\"\(FormatError.excerpt(rest))\" is not a SWIFT block {id:…}", line: number, column: column(of: rest, in: text), segment: "{")
