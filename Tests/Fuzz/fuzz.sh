@@ -13,7 +13,8 @@ S=$ROOT/.build-fuzz
 R=$S/release
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(mt940 camt053 pain001 nacha x12 csv tw-einvoice gl-csv)
 MODULES=(Canonical FormatKit Mapping XMLSupport MT940 ISO20022 NACHA X12 CSVFormat GLFormats TWEInvoice)
-CORPUS=$ROOT/../shared/corpus
+# ../shared/corpus beside the checkout (../../shared/corpus from a worktree under wt/), if present.
+CORPUS=$ROOT/../shared/corpus; [ -d "$CORPUS" ] || CORPUS=$ROOT/../../shared/corpus
 
 for m in Mapping MT940 ISO20022 NACHA X12 CSVFormat GLFormats TWEInvoice; do
   swift build -c release --scratch-path "$S" -Xswiftc -sanitize=fuzzer,address --target "$m" >"$S/build-$m.log" 2>&1 \
@@ -53,8 +54,8 @@ for t in "${TARGETS[@]}"; do
   echo "== fuzz-$t: ${SECONDS_PER_TARGET}s, seeds: ${seedDirs[*]:-none}"
   if "$bin" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
        -artifact_prefix="$art" "$work" "${seedDirs[@]}" >"$S/run-$t.log" 2>&1; then
-    grep -E "^#[0-9]+ +DONE" "$S/run-$t.log" | tail -1 | sed "s/^/fuzz-$t: /"
-    grep -E "stat::(number_of_executed_units|average_exec_per_sec)" "$S/run-$t.log" | tr '\n' ' '; echo
+    { grep -E "^#[0-9]+[[:space:]]+DONE" "$S/run-$t.log" || true; } | tail -1 | sed "s/^/fuzz-$t: /"
+    { grep -E "stat::(number_of_executed_units|average_exec_per_sec)" "$S/run-$t.log" || true; } | tr '\n' ' '; echo
   else
     status=1
     tail -40 "$S/run-$t.log"
