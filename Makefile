@@ -14,7 +14,10 @@ SCHEMAS_DIR := .build/dropgate-schemas
 PREFIX ?= /usr/local
 BIN_DIR ?=
 
-.PHONY: deps build release run test bench clean-var schemas install
+FUZZ_SECONDS ?= 300
+FUZZ_TEST_SECONDS ?= 20
+
+.PHONY: deps build release run test fuzz bench clean-var schemas install
 
 ## Install the Debian packages the build and tests need (as root), or say which are missing.
 deps:
@@ -58,11 +61,18 @@ run: build
 	  $$bin status --files --config $(CONFIG) && echo "== watching inbox/ (records in outbox/records/, partner files in outbox/<partner>/)" && \
 	  exec $$bin run --config $(CONFIG)
 
-## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash).
+## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash),
+## then each fuzz target for FUZZ_TEST_SECONDS (a crash, a timeout or a failed fuzz build fails make);
+## the last line totals both test frameworks.
 test: deps schemas
 	$(SWIFT) build --build-tests
 	@set -o pipefail; $(SWIFT) test --skip-build 2>&1 | tee .build/test-output.log; status=$$?; \
+	  bash Tests/Fuzz/fuzz.sh $(FUZZ_TEST_SECONDS) || status=1; \
 	  bash .ci/test-summary.sh .build/test-output.log; exit $$status
+
+## libFuzzer over every reader (+ default mapping + canonical JSON), FUZZ_SECONDS each (default 300).
+fuzz: deps
+	bash Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
 
 ## Benchmarks (release build; not tests). Each script prints its figures.
 bench: release

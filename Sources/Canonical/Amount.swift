@@ -76,7 +76,23 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
             i = utf8.index(after: i)
         }
         if digits == 0 || scale > maxScale { return nil }
-        return Amount(significand: negative ? -sig : sig, scale: scale)
+        let amount = Amount(significand: negative ? -sig : sig, scale: scale)
+        // More than 18 integer digits is no money; refusing it keeps rescaling and printing
+        // (`description` rescales to 2 places) from overflowing Int128 (a trap, issue 11).
+        return amount.fits(integerDigits: maxIntegerDigits, fractionDigits: maxScale) ? amount : nil
+    }
+
+    /// Most digits before the decimal point `parse` accepts.
+    public static let maxIntegerDigits = 18
+
+    /// Whether the value has at most `integerDigits` digits before the point (leading zeros not
+    /// counted) and at most `fractionDigits` after it — a format's own amount size (SWIFT `15d`,
+    /// ISO 20022 18 digits with 5 decimals), which also keeps sums of many amounts from overflowing.
+    public func fits(integerDigits: Int, fractionDigits: Int) -> Bool {
+        guard scale <= fractionDigits, integerDigits + scale <= 38 else { return false }
+        var limit: Int128 = 1
+        for _ in 0..<(integerDigits + scale) { limit *= 10 }
+        return significand.magnitude < limit.magnitude
     }
 
     /// An integer count of minor units (`1234` cents, scale 2 → `12.34`).

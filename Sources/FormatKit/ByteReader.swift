@@ -82,33 +82,47 @@ public struct LineReader {
     private let source: ByteReader
     private var buffer: [UInt8] = []
     private var position = 0
+    /// Where the search for the next line end resumes (bytes before it hold no CR or LF), so a
+    /// long line is scanned once, not once per chunk.
+    private var scanned = 0
     private var atEnd = false
+    /// Longest line accepted; a longer one is refused (`input.line-too-long`) before it is buffered whole.
+    public let maxLineBytes: Int
     public private(set) var lineNumber = 0
     /// Whether the last line returned had no terminator (the file did not end with a newline).
     public private(set) var lastLineUnterminated = false
 
-    public init(_ source: ByteReader) { self.source = source }
+    public init(_ source: ByteReader, maxLineBytes: Int = ReaderLimits.default.maxLineBytes) {
+        self.source = source
+        self.maxLineBytes = maxLineBytes
+    }
 
     /// The next line, or nil at the end of the input.
     public mutating func next() throws -> ArraySlice<UInt8>? {
         while true {
-            if let i = buffer[position...].firstIndex(where: { $0 == 10 || $0 == 13 }) {
+            if let i = buffer[max(position, scanned)...].firstIndex(where: { $0 == 10 || $0 == 13 }) {
                 // A CR at the very end of the buffer may be the first half of CRLF.
                 if buffer[i] == 13 && i + 1 == buffer.count && !atEnd {
+                    scanned = i
                     try fill()
                     continue
                 }
+                try check(length: i - position)
                 let line = buffer[position..<i]
                 position = i + 1
                 if buffer[i] == 13 && position < buffer.count && buffer[position] == 10 { position += 1 }
+                scanned = position
                 lineNumber += 1
                 lastLineUnterminated = false
                 return line
             }
+            scanned = buffer.count
+            try check(length: buffer.count - position)
             if atEnd {
                 if position < buffer.count {
                     let line = buffer[position...]
                     position = buffer.count
+                    scanned = position
                     lineNumber += 1
                     lastLineUnterminated = true
                     return line
@@ -119,9 +133,16 @@ public struct LineReader {
         }
     }
 
+    private func check(length: Int) throws {
+        guard length > maxLineBytes else { return }
+        throw FormatError("input.line-too-long", "line is longer than \(maxLineBytes) bytes (limit maxLineBytes)",
+                          line: lineNumber + 1, column: maxLineBytes + 1)
+    }
+
     private mutating func fill() throws {
         if position > 0 && position >= buffer.count / 2 {
             buffer.removeSubrange(0..<position)
+            scanned -= position
             position = 0
         }
         if try source.read(appendingTo: &buffer) == 0 { atEnd = true }

@@ -18,6 +18,9 @@ public struct FormatOptions: Sendable {
     /// its record carries `extra.balanceMismatch` naming both figures; `validate` always reports it
     /// as an error.
     public var strictBalances: Bool { flag("strictBalances") }
+    /// Line, field, segment, XML depth and attribute limits (`maxLineBytes`, `maxFieldBytes`,
+    /// `maxSegments`, `maxXMLDepth`, `maxXMLAttributes`; see `ReaderLimits`).
+    public var limits: ReaderLimits { ReaderLimits(values) }
     public func flag(_ key: String) -> Bool { ["true", "yes", "1", "on"].contains(values[key]?.lowercased() ?? "") }
 }
 

@@ -22,7 +22,7 @@ public struct ErrorReport: Error, Codable, Sendable, CustomStringConvertible {
     public init(file: String, sha256: String? = nil, partner: String? = nil, format: String? = nil, stage: Stage,
                 code: String, message: String, line: Int? = nil, column: Int? = nil, segment: String? = nil, field: String? = nil) {
         self.file = file; self.sha256 = sha256; self.partner = partner; self.format = format; self.stage = stage
-        self.code = code; self.message = message; self.line = line; self.column = column; self.segment = segment; self.field = field
+        self.code = code; self.message = FormatError.capped(message); self.line = line; self.column = column; self.segment = segment; self.field = field
     }
 
     /// A report for any error thrown while handling a file.

@@ -8,8 +8,10 @@ import FormatKit
 /// however many statements or payment blocks a file holds. Network and entity expansion stay off.
 public struct XMLElementStream {
     public let input: ByteReader
+    public let limits: ReaderLimits
 
-    public init(_ input: ByteReader) { self.input = input }
+    /// Every chunk passes `XMLGuard` (no DOCTYPE, no entities, `limits`) before libxml2 reads it.
+    public init(_ input: ByteReader, limits: ReaderLimits = .default) { self.input = input; self.limits = limits }
 
     /// Calls `body` with each element named in `names` whose depth is `depth` (the root is 0),
     /// in document order, and the root element's namespace URI. Throws `xml.malformed` with the
@@ -18,7 +20,7 @@ public struct XMLElementStream {
     public func forEach(named names: Set<String>, atDepth depth: Int,
                         _ body: (_ element: Node, _ rootNamespace: String?) throws -> Void) throws -> String? {
         xmlInitParser()
-        let source = StreamSource(input)
+        let source = StreamSource(input, limits: limits)
         let context = Unmanaged.passRetained(source)
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue |
                             XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
@@ -69,8 +71,9 @@ private final class StreamSource {
     var pendingOffset = 0
     var firstError: FormatError?
     var readError: Error?
+    var checker: XMLGuard
 
-    init(_ input: ByteReader) { self.input = input }
+    init(_ input: ByteReader, limits: ReaderLimits) { self.input = input; checker = XMLGuard(limits: limits) }
 
     /// Copies up to `capacity` bytes into `buffer`; 0 at the end, -1 on an I/O error.
     func fill(_ buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int32 {
@@ -79,6 +82,10 @@ private final class StreamSource {
             pendingOffset = 0
             do {
                 if try input.read(appendingTo: &pending) == 0 { return 0 }
+                try checker.feed(pending)
+            } catch let error as FormatError where error.code.hasPrefix("xml.") {
+                firstError = firstError ?? error  // libxml2 has not seen these bytes: it must not parse past the finding
+                return -1
             } catch {
                 firstError = firstError ?? (error as? FormatError) ?? FormatError("io.read", "\(error)")
                 return -1

@@ -11,7 +11,11 @@ public final class XMLDocument: @unchecked Sendable {
     /// Options for untrusted input: no network, no DTD loading, no entity substitution, no huge nodes.
     static let safeOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
-    public init(bytes: [UInt8], name: String = "document.xml") throws {
+    /// Parses `bytes` after `XMLGuard` checked them against `limits` (no DOCTYPE, no entities,
+    /// attribute count, depth and text length), so libxml2 never sees a hostile document.
+    public init(bytes: [UInt8], name: String = "document.xml", limits: ReaderLimits = .default) throws {
+        var guardPass = XMLGuard(limits: limits)
+        try guardPass.feed(bytes)
         xmlInitParser()
         var errors = [FormatError]()
         let ctxt = xmlNewParserCtxt()

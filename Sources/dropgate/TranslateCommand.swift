@@ -71,11 +71,10 @@ struct TranslateCommand: ParsableCommand {
         var failed = false
         let progress = isatty(STDERR_FILENO) == 1
         for path in files {
-            // Records go to a temp file first, so a file that fails part-way prints nothing.
-            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-translate-\(getpid())-\(UUID().uuidString).jsonl").path
-            _ = FileManager.default.createFile(atPath: tmp, contents: nil)
-            defer { unlink(tmp) }
-            guard let out = FileHandle(forWritingAtPath: tmp) else { throw ValidationError("cannot create a temp file") }
+            // Records go to a temp file first, so a file that fails part-way prints nothing. It has
+            // no name (O_TMPFILE, 0600, in the output's folder), so no exit path — SIGTERM, a trap,
+            // kill -9 — can leave it behind.
+            let out = try SpoolFile()
             var buffer = [UInt8]()
             buffer.reserveCapacity(1 << 20)
             var count = 0
@@ -85,16 +84,15 @@ struct TranslateCommand: ParsableCommand {
                 try translator.translate(job) { _, _, line in
                     buffer.append(contentsOf: line)
                     count += 1
-                    if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+                    if buffer.count > 1 << 20 { try out.write(buffer); buffer.removeAll(keepingCapacity: true) }
                     if progress, Date().timeIntervalSince(lastProgress) > 0.5 {
                         printErrInline("\(path): \(count) records")
                         lastProgress = Date()
                     }
                 }
-                out.write(Data(buffer))
-                try out.close()
+                try out.write(buffer)
                 if progress && count > 0 { printErrInline("") }
-                try copyToStdout(tmp)
+                try out.copy(to: STDOUT_FILENO)
             } catch let report as ErrorReport {
                 failed = true
                 printErr(report.json)
@@ -119,11 +117,58 @@ func loadMappings(_ config: ConfigOptions) throws -> MappingLibrary {
 
 func printErrInline(_ s: String) { FileHandle.standardError.write(Data(("\r\u{1B}[K" + s).utf8)) }
 
-func copyToStdout(_ path: String) throws {
-    let input = try ByteReader(path: path)
-    var buffer = [UInt8]()
-    while try input.read(appendingTo: &buffer, max: 1 << 20) > 0 {
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
+/// An anonymous spool file: created with O_TMPFILE in the folder stdout is written to (or the
+/// temp folder when stdout is no file), mode 0600, gone when the process ends however it ends.
+/// Where O_TMPFILE is unsupported, a mkstemp file is unlinked right after it is opened.
+final class SpoolFile {
+    private let fd: Int32
+
+    init() throws {
+        var folders = [String]()
+        var st = stat()
+        if fstat(STDOUT_FILENO, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+           let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/1"), target.hasPrefix("/") {
+            folders.append((target as NSString).deletingLastPathComponent)
+        }
+        folders.append(FileManager.default.temporaryDirectory.path)
+        for folder in folders {
+            let tmpfile: Int32 = 0o20000000 | O_DIRECTORY  // O_TMPFILE (a compound macro Swift does not import)
+            var d = open(folder, tmpfile | O_RDWR | O_CLOEXEC, 0o600)
+            if d < 0 {
+                var template = Array((folder + "/.dropgate-translate-XXXXXX").utf8CString)
+                d = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+                if d >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
+            }
+            if d >= 0 { fd = d; return }
+        }
+        throw ValidationError("cannot create a temp file for the records: \(String(cString: strerror(errno)))")
+    }
+
+    deinit { close(fd) }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0) }
+    }
+
+    /// Everything written so far, to `target`.
+    func copy(to target: Int32) throws {
+        var offset: off_t = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            if n < 0 { if errno == EINTR { continue }; throw ValidationError("cannot read the temp file: \(String(cString: strerror(errno)))") }
+            if n == 0 { return }
+            try chunk.withUnsafeBytes { try writeAll(target, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            offset += off_t(n)
+        }
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 { if errno == EINTR { continue }; throw ValidationError("cannot write records: \(String(cString: strerror(errno)))") }
+            done += n
+        }
     }
 }

@@ -23,7 +23,18 @@ struct ValidateCommand: ParsableCommand {
         let translator = Translator(mappings: try loadMappings(config))
         var failed = false
         for path in files {
-            let job = try read.job(for: path, config: cfg)
+            // A missing or unreadable file is a finding (exit 65), and the other files are still checked.
+            let job: Translator.Job
+            do {
+                _ = try ByteReader(path: path)
+                job = try read.job(for: path, config: cfg)
+            } catch let e as ValidationError {
+                throw e
+            } catch {
+                failed = true
+                print("\(path): cannot be read: \((error as? FormatError)?.message ?? "\(error)")")
+                continue
+            }
             // The format's own checks (every finding), then the mapping (the first problem).
             var findings = [FormatError]()
             if let formatID = job.format ?? detectFormat(path), let format = FormatRegistry.format(formatID),

@@ -146,3 +146,22 @@ enum CSVFormatWriterHarness {
         try CSVFormat.tabularWriter(options: FormatOptions()).write(header: header, rows: rows, context: WriteContext()).bytes
     }
 }
+
+/// Issue 11: a quote in a long unquoted field rescanned the field each time (quadratic); an open
+/// quoted field grew without bound.
+final class CSVHostileInputTests: XCTestCase {
+    private func readError(_ text: String, _ values: [String: String] = [:]) -> FormatError? {
+        guard let reader = CSVFormat.reader(options: FormatOptions(values: values)) else { XCTFail("no csv reader"); return nil }
+        do { try reader.read(ByteReader(text: text)) { _ in }; return nil } catch { return error as? FormatError }
+    }
+
+    func testQuotesInsideAnUnquotedFieldAreLinear() {
+        XCTAssertNil(readError("a,b\n1," + String(repeating: "a\"", count: 200_000) + "\n"))
+    }
+
+    func testOpenQuotedFieldIsRefusedPastTheLimit() {
+        let e = readError("a,b\n1,\"" + String(repeating: "abcdefghi\n", count: 200), ["maxFieldBytes": "1000"])
+        XCTAssertEqual(e?.code, "csv.field-too-long")
+        XCTAssertEqual(e?.line, 2)
+    }
+}

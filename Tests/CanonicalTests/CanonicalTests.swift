@@ -123,3 +123,21 @@ final class JSONParserTests: XCTestCase {
         }
     }
 }
+
+/// Issue 11: a 38-digit amount parsed, then trapped when printed or added to one with decimals.
+final class AmountBoundsTests: XCTestCase {
+    func testMoreThan18IntegerDigitsIsNoAmount() {
+        XCTAssertNil(Amount(String(repeating: "9", count: 38)))
+        XCTAssertNil(Amount(String(repeating: "9", count: 19)))
+        XCTAssertEqual(Amount(String(repeating: "9", count: 18))?.description, String(repeating: "9", count: 18) + ".00")
+        XCTAssertEqual(Amount("000000000000000000000001.50")?.description, "1.50", "leading zeros do not count")
+        let big = Amount(String(repeating: "9", count: 18) + "." + String(repeating: "9", count: 18))!
+        XCTAssertEqual((big + Amount("1")!).scale, 18)
+    }
+
+    func testFits() {
+        XCTAssertTrue(Amount("999999999999999")!.fits(integerDigits: 15, fractionDigits: 2))
+        XCTAssertFalse(Amount("1000000000000000")!.fits(integerDigits: 15, fractionDigits: 2))
+        XCTAssertFalse(Amount("1.123")!.fits(integerDigits: 15, fractionDigits: 2))
+    }
+}

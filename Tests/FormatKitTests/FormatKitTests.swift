@@ -70,7 +70,7 @@ final class TextEncodingTests: XCTestCase {
 }
 
 final class XMLSupportTests: XCTestCase {
-    func testExternalEntitiesAreNotExpandedAndNothingIsFetched() throws {
+    func testDoctypeWithExternalEntitiesIsRefusedAndNothingIsFetched() throws {
         let secret = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID()).txt").path
         try "TOP SECRET".write(toFile: secret, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: secret) }
@@ -79,9 +79,12 @@ final class XMLSupportTests: XCTestCase {
             <!DOCTYPE d [ <!ENTITY xxe SYSTEM "file://\(secret)"> <!ENTITY net SYSTEM "http://127.0.0.1:9/x"> ]>
             <d><a>&xxe;</a><b>&net;</b></d>
             """
-        let doc = try XMLDocument(bytes: Array(xml.utf8))
-        let tree = doc.tree()
-        XCTAssertFalse(tree.outline().contains("TOP SECRET"), tree.outline())
+        // Refused before libxml2 sees it (issue 11: inbound XML never declares a DTD).
+        XCTAssertThrowsError(try XMLDocument(bytes: Array(xml.utf8))) { e in
+            XCTAssertEqual((e as? FormatError)?.code, "xml.doctype")
+            XCTAssertEqual((e as? FormatError)?.line, 2)
+            XCTAssertFalse("\(e)".contains("TOP SECRET"))
+        }
     }
 
     func testMalformedXMLNamesTheLine() {
@@ -108,5 +111,49 @@ final class XMLSupportTests: XCTestCase {
         XCTAssertEqual(errors.count, 2)
         XCTAssertEqual(errors.first?.line, 2)
         XCTAssertEqual(errors.first?.code, "xsd.invalid")
+    }
+}
+
+/// Issue 11: the limits every reader shares, and the cap on what a report quotes.
+final class ReaderLimitTests: XCTestCase {
+    func testLongLineIsRefusedWithoutRescanning() throws {
+        var lines = LineReader(ByteReader(bytes: Array(repeating: UInt8(ascii: "a"), count: 3 << 20)))
+        XCTAssertThrowsError(try lines.next()) { XCTAssertEqual(($0 as? FormatError)?.code, "input.line-too-long") }
+        var short = LineReader(ByteReader(text: "ab\ncd"), maxLineBytes: 2)
+        XCTAssertEqual(try short.next().map { Array($0) }, Array("ab".utf8))
+        XCTAssertEqual(try short.next().map { Array($0) }, Array("cd".utf8))
+    }
+
+    func testReportsQuoteExcerptsOnly() {
+        let e = FormatError("x", "value \"\(String(repeating: "é", count: 5_000_000))\" is bad")
+        XCTAssertLessThanOrEqual(e.message.utf8.count, 100)
+        XCTAssertTrue(e.message.hasSuffix("…\" is bad"), e.message)
+        XCTAssertEqual(FormatError("x", "short \"v\"").message, "short \"v\"")
+        XCTAssertLessThanOrEqual(FormatError("x", String(repeating: "z", count: 100_000)).message.utf8.count, FormatError.messageBytes + 3)
+    }
+
+    func testLimitsFromOptions() {
+        let limits = FormatOptions(values: ["maxXMLDepth": "7", "maxLineBytes": "x", "maxSegments": "-1"]).limits
+        XCTAssertEqual(limits.maxXMLDepth, 7)
+        XCTAssertEqual(limits.maxLineBytes, ReaderLimits.default.maxLineBytes)
+        XCTAssertEqual(limits.maxSegments, ReaderLimits.default.maxSegments)
+    }
+
+    func testXMLGuard() throws {
+        func check(_ text: String, _ limits: ReaderLimits = .default) -> String? {
+            var g = XMLGuard(limits: limits)
+            do { try g.feed(Array(text.utf8)); return nil } catch { return (error as? FormatError)?.code }
+        }
+        XCTAssertNil(check("<?xml version=\"1.0\"?><!-- c <!DOCTYPE --><a b=\"&lt;&#65;&amp;\"><![CDATA[&x;]]>&gt;<c/></a>"))
+        XCTAssertEqual(check("<!DOCTYPE a><a/>"), "xml.doctype")
+        XCTAssertEqual(check("<a>&ent;</a>"), "xml.entity")
+        XCTAssertEqual(check("<a b=\"&ent;\"/>"), "xml.entity")
+        var two = ReaderLimits(); two.maxXMLAttributes = 2; two.maxXMLDepth = 2
+        XCTAssertNil(check("<a x=\"1\" y='2'><b/></a>", two))
+        XCTAssertEqual(check("<a x=\"1\" y='2' z=\"=\"/>", two), "xml.attributes")
+        XCTAssertEqual(check("<a><b><c/></b></a>", two), "xml.depth")
+        XCTAssertThrowsError(try XMLDocument(bytes: Array("<!DOCTYPE a [<!ENTITY e \"v\">]><a>&e;</a>".utf8))) {
+            XCTAssertEqual(($0 as? FormatError)?.code, "xml.doctype")
+        }
     }
 }

@@ -143,16 +143,22 @@ final class ReaderTests: XCTestCase {
         XCTAssertEqual(MT940Reader().validate(ByteReader(text: broken)).map(\.code), ["mt940.balance-mismatch"], "validate always reports it")
     }
 
-    /// Real exports that omit the closing balance or garble the optional :65: are read with a
-    /// warning by default; `validate` and `strictBalances` refuse them.
-    func testMissingClosingBalanceAndGarbledForwardBalanceAreWarningsUnlessStrict() throws {
+    /// A statement without a closing balance is what a truncated file looks like: refused even by
+    /// default (issue 11). A garbled optional :65: next to a real closing balance is still read
+    /// with a warning by default; `validate` and `strictBalances` refuse it.
+    func testMissingClosingBalanceIsRefusedAndGarbledForwardBalanceIsAWarningUnlessStrict() throws {
         let noClosing = Self.plain.replacingOccurrences(of: ":62F:C231230EUR849,50\n", with: ":65:Dnullnull7414,3\n")
-        let unit = try XCTUnwrap(try statements(noClosing).first)
-        XCTAssertNil(unit.child("closingBalance"))
-        XCTAssertEqual(unit.children(named: "warning").compactMap(\.value).count, 2, unit.outline())
+        XCTAssertThrowsError(try statements(noClosing)) { error in
+            XCTAssertEqual((error as? FormatError)?.code, "mt940.missing-tag")
+            XCTAssertTrue((error as? FormatError)?.message.contains(":62F:") == true, "\(error)")
+        }
+        let garbled = Self.plain.replacingOccurrences(of: ":62F:C231230EUR849,50\n", with: ":62F:C231230EUR849,50\n:65:Dnullnull7414,3\n")
+        let unit = try XCTUnwrap(try statements(garbled).first)
+        XCTAssertNotNil(unit.child("closingBalance"))
+        XCTAssertEqual(unit.children(named: "warning").compactMap(\.value).count, 1, unit.outline())
         XCTAssertTrue(unit.children(named: "warning").contains { $0.value?.contains(":65: kept as text") == true })
-        XCTAssertNotNil(readError(noClosing), "strict reading refuses it")
-        XCTAssertFalse(MT940Reader().validate(ByteReader(text: noClosing)).isEmpty, "validate reports it")
+        XCTAssertNotNil(readError(garbled), "strict reading refuses it")
+        XCTAssertFalse(MT940Reader().validate(ByteReader(text: garbled)).isEmpty, "validate reports it")
     }
 
     func testBadLineDateNamesLineColumnAndSubfield() throws {

@@ -10,7 +10,7 @@ struct CSVReader: DocumentReader {
     init(options: FormatOptions) { self.options = options }
 
     func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
-        var records = CSVRecordReader(input: input, encoding: options.encoding,
+        var records = CSVRecordReader(input: input, encoding: options.encoding, limits: options.limits,
                                       delimiter: CSVFormat.delimiter(options["delimiter"]),
                                       skipLines: Int(options["skipLines"] ?? "") ?? 0)
         let hasHeader = options["header"].map { !["false", "no", "0"].contains($0.lowercased()) } ?? true
@@ -72,8 +72,11 @@ struct CSVRecordReader {
     private var skip: Int
     private var firstLine = true
 
-    init(input: ByteReader, encoding: TextEncoding, delimiter: UInt8?, skipLines: Int) {
-        lines = LineReader(input)
+    private let maxFieldBytes: Int
+
+    init(input: ByteReader, encoding: TextEncoding, limits: ReaderLimits = .default, delimiter: UInt8?, skipLines: Int) {
+        lines = LineReader(input, maxLineBytes: limits.maxLineBytes)
+        maxFieldBytes = limits.maxFieldBytes
         self.encoding = encoding
         self.delimiter = delimiter
         skip = skipLines
@@ -103,6 +106,7 @@ struct CSVRecordReader {
         var inQuotes = false
         var quoteOpenedAt = (line: 0, column: 0)
         var fieldWasQuoted = false
+        var fieldHasText = false  // a non-space byte in the unquoted field (a quote then is stray text, not an opening)
         while let (text, n) = try nextText() {
             if startLine == 0 {
                 if text.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }  // blank lines between records
@@ -134,15 +138,21 @@ struct CSVRecordReader {
                     fields.append(String(decoding: field, as: UTF8.self))
                     field.removeAll(keepingCapacity: true)
                     fieldWasQuoted = false
-                } else if b == 34 && field.allSatisfy({ $0 == 32 }) && !fieldWasQuoted {
+                    fieldHasText = false
+                } else if b == 34 && !fieldHasText && !fieldWasQuoted {
                     field.removeAll(keepingCapacity: true)
                     inQuotes = true
                     fieldWasQuoted = true
                     quoteOpenedAt = (n, fields.count + 1)
                 } else {
+                    if b != 32 { fieldHasText = true }
                     field.append(b)
                 }
                 i += 1
+            }
+            if field.count > maxFieldBytes {
+                throw FormatError("csv.field-too-long", "a field is longer than \(maxFieldBytes) bytes (limit maxFieldBytes)",
+                                  line: inQuotes ? quoteOpenedAt.line : n, column: fields.count + 1)
             }
             if !inQuotes {
                 fields.append(String(decoding: field, as: UTF8.self))

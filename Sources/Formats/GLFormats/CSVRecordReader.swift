@@ -6,22 +6,32 @@ struct CSVRecordReader {
     private var lines: LineReader
     private let encoding: TextEncoding
 
-    init(_ input: ByteReader, encoding: TextEncoding) {
-        lines = LineReader(input)
+    private let limits: ReaderLimits
+
+    init(_ input: ByteReader, encoding: TextEncoding, limits: ReaderLimits = .default) {
+        lines = LineReader(input, maxLineBytes: limits.maxLineBytes)
         self.encoding = encoding
+        self.limits = limits
     }
 
     /// The next record's fields and the line it starts on, or nil at the end.
     mutating func next() throws -> (fields: [String], line: Int)? {
         var text = ""
         var startLine = 0
+        var quotes = 0  // quotes so far in the record: even = every quoted field closed
         while let bytes = try lines.next() {
             let decoded: String
             do { decoded = try encoding.decode(bytes, dropBOM: lines.lineNumber == 1) } catch {
                 throw FormatError("gl.encoding", "not valid \(encoding) at byte \(error.offset + 1) of the line", line: lines.lineNumber, column: error.offset + 1)
             }
             if startLine == 0 { startLine = lines.lineNumber; text = decoded } else { text += "\n" + decoded }
-            if text.filter({ $0 == "\"" }).count % 2 == 0 { return (try CSVRecordReader.fields(text, line: startLine), startLine) }
+            // Count only the new line's quotes: recounting the whole record made one stray quote quadratic.
+            quotes += decoded.utf8.reduce(0) { $0 + ($1 == 34 ? 1 : 0) }
+            if quotes % 2 == 0 { return (try CSVRecordReader.fields(text, line: startLine), startLine) }
+            guard text.utf8.count <= limits.maxFieldBytes else {
+                throw FormatError("gl.unclosed-quote", "a quoted field opened here runs past \(limits.maxFieldBytes) bytes without closing (limit maxFieldBytes)",
+                                  line: startLine)
+            }
         }
         if startLine != 0 { throw FormatError("gl.unclosed-quote", "a quoted field opened here is never closed", line: startLine) }
         return nil

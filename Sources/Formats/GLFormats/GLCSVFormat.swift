@@ -18,7 +18,7 @@ public enum GLCSVFormat: Format {
     public static func detect(_ prefix: [UInt8]) -> Bool {
         significantPrefix(prefix).starts(with: Array(header.joined(separator: ",").utf8))
     }
-    public static func reader(options: FormatOptions) -> DocumentReader? { GLCSVReader(encoding: options.encoding) }
+    public static func reader(options: FormatOptions) -> DocumentReader? { GLCSVReader(encoding: options.encoding, limits: options.limits) }
     public static func writer(options: FormatOptions) -> RecordWriter? { GLCSVWriter() }
 }
 

@@ -12,13 +12,14 @@ import FormatKit
 /// entry balances. Streams: memory holds one entry at a time.
 public struct GLCSVReader: DocumentReader {
     public var encoding: TextEncoding
-    public init(encoding: TextEncoding = .utf8) { self.encoding = encoding }
+    public var limits: ReaderLimits
+    public init(encoding: TextEncoding = .utf8, limits: ReaderLimits = .default) { self.encoding = encoding; self.limits = limits }
 
     private static let entryColumns: [(column: Int, name: String)] = [(0, "number"), (1, "date"), (2, "period"), (3, "currency"), (9, "description"), (10, "sourceRecord")]
     private static let lineColumns: [(column: Int, name: String)] = [(4, "account"), (5, "costCentre"), (6, "debit"), (7, "credit"), (8, "description")]
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
-        var records = CSVRecordReader(input, encoding: encoding)
+        var records = CSVRecordReader(input, encoding: encoding, limits: limits)
         guard let header = try records.next() else { throw FormatError("gl.empty", "the file is empty; expected the gl-csv header", line: 1) }
         guard header.fields == GLCSVFormat.header else {
             throw FormatError("gl.header", "header is \"\(header.fields.joined(separator: ","))\"; expected \"\(GLCSVFormat.header.joined(separator: ","))\"", line: header.line)

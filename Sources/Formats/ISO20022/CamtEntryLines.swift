@@ -60,7 +60,8 @@ enum CamtEntryLines {
 
     /// `Amt` signed by `CdtDbtInd` (DBIT negative).
     static func signedAmount(of node: Node, field: String) throws -> Amount {
-        guard let amountNode = node.child("Amt"), let text = amountNode.value, let amount = Amount(text) else {
+        guard let amountNode = node.child("Amt"), let text = amountNode.value, let amount = Amount(text),
+              amount.fits(integerDigits: 18 - amount.scale, fractionDigits: 5) else {  // ISO 20022: 18 digits, 5 decimals
             throw FormatError("camt053.amount", "missing or malformed amount \"\(node["Amt"] ?? "")\"",
                               line: node.child("Amt")?.line ?? node.line, segment: node.name, field: field)
         }

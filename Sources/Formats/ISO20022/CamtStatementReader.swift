@@ -38,7 +38,10 @@ public struct CamtStatementReader: DocumentReader, Sendable {
     var rejectUnbalanced: Bool
     public var message: Message
 
+    public var limits: ReaderLimits
+
     public init(options: FormatOptions = FormatOptions(), message: Message = .statement) {
+        limits = options.limits
         allowBalanceMismatch = options.flag("allowBalanceMismatch")
         rejectUnbalanced = !allowBalanceMismatch && options.strictBalances
         self.message = message
@@ -55,7 +58,7 @@ public struct CamtStatementReader: DocumentReader, Sendable {
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
         var groupHeader: Node?
         var statements = 0
-        let namespace = try XMLElementStream(input).forEach(named: ["GrpHdr", message.element], atDepth: 2) { element, rootNamespace in
+        let namespace = try XMLElementStream(input, limits: limits).forEach(named: ["GrpHdr", message.element], atDepth: 2) { element, rootNamespace in
             try requireMessage(rootNamespace, line: element.line)
             if element.name == "GrpHdr" {
                 groupHeader = element

@@ -7,6 +7,6 @@ public enum Pain001Format: Format {
     public static let summary = "ISO 20022 pain.001 credit transfer initiation (.001.03/.001.09), write (XSD-validated) and read"
 
     public static func detect(_ prefix: [UInt8]) -> Bool { ISONamespace.declares("pain.001.", in: prefix) }
-    public static func reader(options: FormatOptions) -> DocumentReader? { Pain001Reader() }
+    public static func reader(options: FormatOptions) -> DocumentReader? { Pain001Reader(options: options) }
     public static func writer(options: FormatOptions) -> RecordWriter? { Pain001Writer(options: options) }
 }

@@ -11,13 +11,14 @@ import XMLSupport
 ///
 /// Checked here: NbOfTxs and CtrlSum of each PmtInf and of the GrpHdr agree with the transfers.
 public struct Pain001Reader: DocumentReader, Sendable {
-    public init() {}
+    public var limits: ReaderLimits
+    public init(options: FormatOptions = FormatOptions()) { limits = options.limits }
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
         var groupHeader: Node?
         var count = 0
         var total = Amount.zero
-        let namespace = try XMLElementStream(input).forEach(named: ["GrpHdr", "PmtInf"], atDepth: 2) { element, namespace in
+        let namespace = try XMLElementStream(input, limits: limits).forEach(named: ["GrpHdr", "PmtInf"], atDepth: 2) { element, namespace in
             try Self.requirePain001(namespace, line: element.line)
             if element.name == "GrpHdr" {
                 groupHeader = element
@@ -54,7 +55,8 @@ public struct Pain001Reader: DocumentReader, Sendable {
 
     static func instructedAmount(_ transfer: Node) throws -> Amount {
         let node = transfer.child("Amt")?.child("InstdAmt")
-        guard let text = node?.value, let amount = Amount(text) else {
+        guard let text = node?.value, let amount = Amount(text),
+              amount.fits(integerDigits: 18 - amount.scale, fractionDigits: 5) else {  // ISO 20022: 18 digits, 5 decimals
             throw FormatError("pain001.amount", "missing or malformed instructed amount \"\(node?.value ?? "")\"",
                               line: node?.line ?? transfer.line, segment: "CdtTrfTxInf", field: "Amt/InstdAmt")
         }

@@ -26,8 +26,9 @@ struct FieldCursor {
 
     /// The next `count` characters, or an error naming `subfield` when the text is shorter.
     mutating func take(_ count: Int, _ subfield: String) throws -> Substring {
-        guard rest.count >= count else { throw error(subfield, "\(subfield) is missing or too short") }
-        return advance(rest.prefix(count))
+        let part = rest.prefix(count)  // O(count), where rest.count would walk the whole text
+        guard part.count == count else { throw error(subfield, "\(subfield) is missing or too short") }
+        return advance(part)
     }
 
     /// The longest prefix whose characters satisfy `predicate` (possibly empty).
@@ -61,7 +62,10 @@ struct FieldCursor {
         guard text.filter({ $0 == mark }).count <= 1, text.first != mark else {
             throw error(subfield, "\(subfield) \"\(text)\" must be digits with one decimal \(mark == "," ? "comma (e.g. 1234,56)" : "point (e.g. 1234.56)")", at: at)
         }
-        guard let value = Amount.parse(text, decimalSeparator: mark.asciiValue!) else {
+        // SWIFT 15d: at most 15 digits (leading zeros, which banks pad with, aside). Bounded amounts
+        // also keep the balance sum of a long statement from overflowing.
+        guard let value = Amount.parse(text, decimalSeparator: mark.asciiValue!),
+              value.fits(integerDigits: 15 - value.scale, fractionDigits: 14) else {
             throw error(subfield, "\(subfield) \"\(text)\" is out of range", at: at)
         }
         // The node keeps the SWIFT form (decimal comma), which mappings read.
@@ -105,9 +109,12 @@ struct FieldCursor {
 extension StringProtocol {
     /// Without leading and trailing spaces (SWIFT text has no other whitespace within a line).
     var trimmingSpaces: Substring {
-        var s = self[...]
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return Substring(s)
+        // On the UTF-8 view: the generic dropLast() counts the whole text each time (quadratic).
+        let s = Substring(self)
+        let u = s.utf8
+        var start = u.startIndex, end = u.endIndex
+        while start < end, u[start] == 32 { start = u.index(after: start) }
+        while end > start, u[u.index(before: end)] == 32 { end = u.index(before: end) }
+        return s[start..<end]
     }
 }

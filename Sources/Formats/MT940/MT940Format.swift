@@ -29,15 +29,17 @@ public struct MT940Reader: DocumentReader {
     public let checkBalances: Bool
     /// Whether `read` rejects an unbalanced statement (`strictBalances`); `validate` always reports it.
     public let rejectUnbalanced: Bool
+    public let limits: ReaderLimits
 
     public init(options: FormatOptions = FormatOptions()) {
         encoding = options.encoding
         checkBalances = options["checkBalances"].map { !["false", "no", "0", "off"].contains($0.lowercased()) } ?? true
         rejectUnbalanced = checkBalances && options.strictBalances
+        limits = options.limits
     }
 
     public func read(_ input: ByteReader, emit: (Node) throws -> Void) throws {
-        var scanner = MessageScanner(input, encoding: encoding)
+        var scanner = MessageScanner(input, encoding: encoding, limits: limits)
         let builder = StatementBuilder(checkBalances: rejectUnbalanced)
         var count = 0
         while let message = try scanner.next() {
@@ -49,7 +51,7 @@ public struct MT940Reader: DocumentReader {
 
     /// Every finding: each message is checked on its own, so one bad statement does not hide the next.
     public func validate(_ input: ByteReader) -> [FormatError] {
-        var scanner = MessageScanner(input, encoding: encoding)
+        var scanner = MessageScanner(input, encoding: encoding, limits: limits)
         let builder = StatementBuilder(checkBalances: checkBalances)
         var findings: [FormatError] = []
         var count = 0

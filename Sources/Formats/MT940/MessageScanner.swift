@@ -63,10 +63,17 @@ struct MessageScanner {
     private var pushedBack: [(text: String, number: Int)] = []
     private var current = Message()
     private var inMessage = false
+    /// Line of the `{4:` that opened the current text block, until its `-}` closes it.
+    private var openTextBlock: Int?
 
-    init(_ input: ByteReader, encoding: TextEncoding) {
-        lines = LineReader(input)
+    private let limits: ReaderLimits
+    /// Bytes of the last field so far, continuation lines included.
+    private var fieldBytes = 0
+
+    init(_ input: ByteReader, encoding: TextEncoding, limits: ReaderLimits = .default) {
+        lines = LineReader(input, maxLineBytes: limits.maxLineBytes)
         self.encoding = encoding
+        self.limits = limits
     }
 
     /// The next message, or nil at the end of the input.
@@ -74,7 +81,7 @@ struct MessageScanner {
         while let (text, number) = try nextLine() {
             if let message = try take(text, number) { return message }
         }
-        return finish()
+        return try finish()
     }
 
     /// Consumes one line; returns a message when this line ends one.
@@ -87,15 +94,21 @@ struct MessageScanner {
                 current.fields[current.fields.count - 1].lineNumbers.append(number)
                 return nil
             }
-            return finish()
+            openTextBlock = nil
+            return try finish()
         }
         if let (tag, rest) = Self.splitTag(text) {
             if Self.knownTags.contains(tag) {
                 if tag == "20", current.fields.contains(where: { $0.tag == "20" }) {
                     pushedBack.insert((text, number), at: 0)
-                    return finish()
+                    return try finish()
                 }
                 if !inMessage { inMessage = true; current.line = number }
+                guard current.fields.count < limits.maxSegments else {
+                    throw FormatError("mt940.too-many-fields", "the message has more than \(limits.maxSegments) fields (limit maxSegments)",
+                                      line: number, column: 1, segment: tag)
+                }
+                fieldBytes = rest.utf8.count
                 current.fields.append(Field(tag: tag, lines: [String(rest)], lineNumbers: [number], column: tag.count + 3))
                 return nil
             }
@@ -111,6 +124,12 @@ struct MessageScanner {
             }
             return nil  // junk between messages (banner lines, trailers)
         }
+        fieldBytes += text.utf8.count + 1
+        guard fieldBytes <= limits.maxFieldBytes else {
+            let tag = current.fields[current.fields.count - 1].tag
+            throw FormatError("mt940.field-too-long", ":\(tag): is longer than \(limits.maxFieldBytes) bytes (limit maxFieldBytes)",
+                              line: number, column: 1, segment: tag)
+        }
         current.fields[current.fields.count - 1].lines.append(text)
         current.fields[current.fields.count - 1].lineNumbers.append(number)
         return nil
@@ -120,19 +139,25 @@ struct MessageScanner {
     private mutating func takeBlocks(_ text: String, _ number: Int) throws -> Message? {
         if text.hasPrefix("{1:") || text.hasPrefix("{2:"), inMessage, !current.fields.isEmpty {
             pushedBack.insert((text, number), at: 0)
-            return finish()
+            return try finish()
         }
         var rest = Substring(text)
         while rest.hasPrefix("{") {
-            guard let colon = rest.firstIndex(of: ":") else { break }
+            // `{id:` — an id of letters and digits right after the brace (`{x}` or `{:` is no block).
+            let idEnd = rest.dropFirst().firstIndex { !($0.isASCII && ($0.isLetter || $0.isNumber)) } ?? rest.endIndex
+            guard idEnd < rest.endIndex, rest[idEnd] == ":", idEnd > rest.index(after: rest.startIndex) else {
+                throw FormatError("mt940.block", "\"\(FormatError.excerpt(rest))\" is not a SWIFT block {id:…}", line: number, column: column(of: rest, in: text), segment: "{")
+            }
+            let colon = idEnd
             let id = String(rest[rest.index(after: rest.startIndex)..<colon])
             if !inMessage { inMessage = true; current.line = number }
             if id == "4" {
+                openTextBlock = number
                 let body = rest[rest.index(after: colon)...]
                 return body.isEmpty ? nil : try take(String(body), number)
             }
             guard let end = Self.closingBrace(in: rest) else {
-                throw FormatError("mt940.block", "block {\(id): is not closed on its line", line: number, column: 1, segment: "{\(id):")
+                throw FormatError("mt940.block", "block {\(id): is not closed on its line", line: number, column: column(of: rest, in: text), segment: "{\(id):")
             }
             current.blocks.append((id, String(rest[rest.index(after: colon)..<end]), number))
             rest = rest[rest.index(after: end)...]
@@ -140,8 +165,17 @@ struct MessageScanner {
         return rest.isEmpty ? nil : try take(String(rest), number)
     }
 
-    private mutating func finish() -> Message? {
-        defer { current = Message(); inMessage = false }
+    private func column(of part: Substring, in line: String) -> Int {
+        line.distance(from: line.startIndex, to: part.startIndex) + 1
+    }
+
+    /// Ends the current message; a text block `{4:` still open means the message was cut off.
+    private mutating func finish() throws -> Message? {
+        defer { current = Message(); inMessage = false; openTextBlock = nil }
+        if let opened = openTextBlock, inMessage {
+            throw FormatError("mt940.unclosed-block", "the text block {4: opened here is never closed with -} (the message is cut off)",
+                              line: opened, column: 1, segment: "{4:")
+        }
         return inMessage ? current : nil
     }
 

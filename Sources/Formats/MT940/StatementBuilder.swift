@@ -7,9 +7,10 @@ import FormatKit
 /// and a closing balance, and opening + lines = closing (unless `checkBalances` is off).
 ///
 /// When `checkBalances` is off (the default for reading; `validate` and `strictBalances` turn it
-/// on), three things real exports get wrong are read with a `warning` child instead of refused:
-/// opening + lines ≠ closing (the translator flags the record), a missing closing balance, and an
-/// unreadable optional :64:/:65: balance (kept as raw text).
+/// on), two things real exports get wrong are read with a `warning` child instead of refused:
+/// opening + lines ≠ closing (the translator flags the record) and an unreadable optional
+/// :64:/:65: balance (kept as raw text). A statement without a closing balance is always refused:
+/// it is what a truncated file looks like.
 struct StatementBuilder {
     let checkBalances: Bool
 
@@ -77,9 +78,6 @@ struct StatementBuilder {
             previousTag = field.tag
         }
         try requireFields(statement, message, first)
-        if statement["messageType"] != "942", closing == nil, !checkBalances {
-            statement.append(Node("warning", value: "the statement has no :62F: or :62M: closing balance", line: first.line, column: 1))
-        }
         if checkBalances, let opening, let closing, opening.signed + sum != closing.signed {
             throw FormatError("mt940.balance-mismatch",
                               "opening balance :\(opening.field.tag): \(opening.signed) + statement lines \(sum) = \(opening.signed + sum), "
@@ -99,8 +97,8 @@ struct StatementBuilder {
     private func requireFields(_ statement: Node, _ message: Message, _ first: Field) throws {
         var required = [("account", ":25: account identification"), ("statementNumber", ":28C: statement number")]
         if statement["messageType"] != "942" {
-            required += [("openingBalance", ":60F: or :60M: opening balance")]
-            if checkBalances { required += [("closingBalance", ":62F: or :62M: closing balance")] }
+            // Without a closing balance the statement is cut off (or was never whole): refused.
+            required += [("openingBalance", ":60F: or :60M: opening balance"), ("closingBalance", ":62F: or :62M: closing balance")]
         }
         for (name, what) in required where statement.child(name) == nil {
             throw FormatError("mt940.missing-tag", "the statement \(first.lines[0]) has no \(what)",

@@ -50,7 +50,7 @@ enum TransactionDetails {
         node.append(Node("code", value: String(text.prefix(3)), line: field.line, column: field.column))
         var subfields: [(key: String, value: Substring)] = []
         var rest = text.dropFirst(4)
-        while rest.count >= 2 {
+        while rest.dropFirst().first != nil {  // two characters left (O(1), unlike rest.count)
             let key = rest.prefix(2)
             let body = rest.dropFirst(2)
             let end = nextSubfield(in: body)

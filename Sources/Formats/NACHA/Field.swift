@@ -134,10 +134,16 @@ struct RecordLayout: Sendable {
                     column: record.column + field.start - 1, segment: nodeName, field: field.name, severity: severity)
     }
 
-    /// A finding about the field named `name` (which must be in this layout).
+    /// A finding about the field named `name`. When this layout has no such field (an entry of one
+    /// SEC code checked by another's rule — found by fuzz-nacha, it trapped), the finding is
+    /// located at the record instead of trapping.
     func error(_ code: String, _ message: String, _ record: RecordText, field name: String,
                severity: FormatError.Severity = .error) -> FormatError {
-        error(code, message, record, self[name], severity: severity)
+        guard let field = fields.first(where: { $0.name == name }) else {
+            return FormatError(code, "\(recordName) \(name): \(message)", line: record.line, column: record.column,
+                               segment: nodeName, field: name, severity: severity)
+        }
+        return error(code, message, record, field, severity: severity)
     }
 
     subscript(_ name: String) -> Field {

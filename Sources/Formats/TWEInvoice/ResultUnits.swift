@@ -109,7 +109,7 @@ public struct SummaryCounts: Sendable, Equatable {
 public enum SummaryResultCheck {
     /// The counts per message type stated in a SummaryResult file.
     public static func counts(_ input: ByteReader) throws -> [String: SummaryCounts] {
-        let doc = try XMLDocument(bytes: try input.readAll(), name: input.name)
+        let doc = try XMLDocument(bytes: try input.readAll(), name: input.name, limits: .default)
         guard ResultFileKind(namespace: doc.rootNamespace ?? "") == .summaryResult else {
             throw FormatError("tw-einvoice.not-summary", "\(input.name) is not a SummaryResult")
         }
