@@ -38,22 +38,20 @@ public enum JSONLines {
             throw JSONLinesError(line: 0, message: "cannot open: \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
-        let chunk = 1 << 20
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)   // one read buffer, reused
         var buffer = [UInt8]()
         var line = 1
         while true {
-            let start = buffer.count
-            buffer.reserveCapacity(start + chunk)
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let n = buffer.withUnsafeMutableBufferPointer { fread($0.baseAddress! + start, 1, chunk, file) }
-            buffer.removeLast(chunk - n)
+            let n = chunk.withUnsafeMutableBufferPointer { fread($0.baseAddress!, 1, $0.count, file) }
+            let fresh = buffer.count
+            buffer.append(contentsOf: chunk[..<n])
             if n == 0 {
                 if ferror(file) != 0 { throw JSONLinesError(line: line, message: "cannot read: \(String(cString: strerror(errno)))") }
                 try buffer.withUnsafeBufferPointer { try forEachLine(in: $0, firstLine: line, body) }
                 return
             }
             // Decode every complete line; keep the unfinished one for the next chunk.
-            guard let lastNewline = buffer.lastIndex(of: 10) else { continue }
+            guard let lastNewline = buffer[fresh...].lastIndex(of: 10) else { continue }   // only the new bytes are searched
             try buffer.withUnsafeBufferPointer { try forEachLine(in: UnsafeBufferPointer(rebasing: $0[..<lastNewline]), firstLine: line, body) }
             line += buffer[..<lastNewline].count(where: { $0 == 10 }) + 1
             buffer.removeSubrange(...lastNewline)
