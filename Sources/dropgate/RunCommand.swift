@@ -79,9 +79,9 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        var fields: [(String, String)] = [("at", ISO8601DateFormatter().string(from: Date())), ("level", level.rawValue), ("message", message.description)]
-        for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) { fields.append((k, "\(v)")) }
+    func log(event: LogEvent) {
+        var fields: [(String, String)] = [("at", ISO8601DateFormatter().string(from: Date())), ("level", event.level.rawValue), ("message", event.message.description)]
+        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields.append((k, "\(v)")) }
         let text = "{" + fields.map { JSONValue.string($0.0).jsonText + ":" + JSONValue.string($0.1).jsonText }.joined(separator: ",") + "}\n"
         FileHandle.standardError.write(Data(text.utf8))
     }

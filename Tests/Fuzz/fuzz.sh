@@ -16,6 +16,7 @@ MODULES=(Canonical FormatKit Mapping XMLSupport MT940 ISO20022 NACHA X12 CSVForm
 # ../shared/corpus beside the checkout (../../shared/corpus from a worktree under wt/), if present.
 CORPUS=$ROOT/../shared/corpus; [ -d "$CORPUS" ] || CORPUS=$ROOT/../../shared/corpus
 
+mkdir -p "$S"
 for m in Mapping MT940 ISO20022 NACHA X12 CSVFormat GLFormats TWEInvoice; do
   swift build -c release --scratch-path "$S" -Xswiftc -sanitize=fuzzer,address --target "$m" >"$S/build-$m.log" 2>&1 \
     || { cat "$S/build-$m.log"; echo "fuzz: building $m with -sanitize=fuzzer,address FAILED" >&2; exit 1; }

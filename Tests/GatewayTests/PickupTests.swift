@@ -159,7 +159,7 @@ final class PickupSafetyTests: XCTestCase {
                       "the gateway watches its folders with inotify")
         let content = paymentCSV(5)
         let path = home.inbox + "/slow.csv"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let writer = try XCTUnwrap(FileHandle(forWritingAtPath: path))
         writer.write(Data(content.prefix(40)))
         usleep(800_000)   // a writer pausing far longer than minAge
