@@ -36,13 +36,8 @@ public struct Emitter: Sendable {
         guard let format = FormatRegistry.format(request.format) else {
             throw EmitError("unknown format \"\(request.format)\"; known: \(FormatRegistry.ids.joined(separator: ", "))")
         }
-        var options = request.options
-        var settings = request.settings
-        if request.format == "pain001", settings["xsdDirectory"] == nil, options["xsdDirectory"] == nil,
-           let schemas = ResourceLocator().pain001Schemas(mappingsDir: mappings.directory) {
-            settings["xsdDirectory"] = schemas   // the schemas installed with dropgate (make schemas / make install)
-        }
-        for (k, v) in settings where options.values[k] == nil { options.values[k] = v }
+        let (initial, settings) = prepared(request)
+        var options = initial
         let context = WriteContext(settings: settings, partner: request.partner, counters: counters, now: request.now, encoding: options.encoding)
         if let tabular = format as? any TabularFormat.Type {
             let mapping = try outboundMapping(request, records: records)
@@ -64,16 +59,28 @@ public struct Emitter: Sendable {
     /// (errors the stream throws, such as a line that does not decode, come through unchanged).
     public func emit(_ request: Request, records: RecordStream) throws -> [OutputFile] {
         if let format = FormatRegistry.format(request.format), !(format is any TabularFormat.Type) {
-            var options = request.options
-            for (k, v) in request.settings where options.values[k] == nil { options.values[k] = v }
+            let (options, settings) = prepared(request)
             if let streaming = format.writer(options: options) as? any StreamingRecordWriter {
-                let context = WriteContext(settings: request.settings, partner: request.partner, counters: counters, now: request.now, encoding: options.encoding)
+                let context = WriteContext(settings: settings, partner: request.partner, counters: counters, now: request.now, encoding: options.encoding)
                 return try streaming.write(context: context, records: records)
             }
         }
         var all = [Record]()
         try records { all.append($0) }
         return try emit(all, request)
+    }
+
+    /// The writer's options and settings: the partner's settings under the request's options, and
+    /// the schemas installed with dropgate (make schemas / make install) when none are named.
+    func prepared(_ request: Request) -> (options: FormatOptions, settings: [String: String]) {
+        var options = request.options
+        var settings = request.settings
+        if request.format == "pain001", settings["xsdDirectory"] == nil, options["xsdDirectory"] == nil,
+           let schemas = ResourceLocator().pain001Schemas(mappingsDir: mappings.directory) {
+            settings["xsdDirectory"] = schemas
+        }
+        for (k, v) in settings where options.values[k] == nil { options.values[k] = v }
+        return (options, settings)
     }
 
     func outboundMapping(_ request: Request, records: [Record]) throws -> Mapping {
