@@ -42,6 +42,7 @@ seeds() {  # the seed folders of a target (samples/, ../shared/corpus/ when pres
 }
 
 mkdir -p "$S/fuzzers"
+export LSAN_OPTIONS="suppressions=$ROOT/Tests/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 status=0
 for t in "${TARGETS[@]}"; do
   bin=$S/fuzzers/fuzz-$t
