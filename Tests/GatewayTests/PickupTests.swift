@@ -159,8 +159,11 @@ final class PickupSafetyTests: XCTestCase {
                       "the gateway watches its folders with inotify")
         let content = paymentCSV(5)
         let path = home.inbox + "/slow.csv"
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let writer = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        // One open from creation to close (as a sender's upload is): creating the file with one
+        // handle and writing with another would close it once in between, empty.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        let writer = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
         writer.write(Data(content.prefix(40)))
         usleep(800_000)   // a writer pausing far longer than minAge
         XCTAssertEqual(try ledger.files(in: FileState.allCases).count, 0, "not taken while its writer holds it open")
