@@ -263,14 +263,28 @@ struct ConfigReader {
         return l
     }
 
-    /// `512`, `64KB`, `100MB`, `2GB` (powers of 1024).
+    /// `512`, `64KB`, `1.5MB`, `2GB` (powers of 1024), exact: digits with an optional decimal part,
+    /// nil for anything else, zero or past Int64.
     func bytes(_ text: String?) -> Int64? {
         guard let t = text?.trimmingCharacters(in: .whitespaces).uppercased(), !t.isEmpty else { return nil }
         let units: [(String, Int64)] = [("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1)]
-        for (suffix, factor) in units where t.hasSuffix(suffix) {
-            if let n = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0 { return Int64(n * Double(factor)) }
+        let (number, factor) = units.first { t.hasSuffix($0.0) }
+            .map { (t.dropLast($0.0.count).trimmingCharacters(in: .whitespaces), $0.1) } ?? (t, 1)
+        let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, !whole.isEmpty, parts.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }) else { return nil }
+        var value: Int64 = 0, scale: Int64 = 1
+        for c in whole + (parts.count > 1 ? parts[1] : "") {
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(c.asciiValue! - 48))
+            guard !o1, !o2 else { return nil }
+            value = a
         }
-        return Int64(t).flatMap { $0 > 0 ? $0 : nil }
+        for _ in 0..<(parts.count > 1 ? parts[1].count : 0) {
+            let (m, o) = scale.multipliedReportingOverflow(by: 10); guard !o else { return nil }; scale = m
+        }
+        let (product, overflow) = value.multipliedReportingOverflow(by: factor)
+        guard !overflow, product / scale > 0 else { return nil }
+        return product / scale
     }
 
     /// `250ms`, `2s`, `1.5m`, `1h`, or a plain number of seconds.

@@ -275,7 +275,7 @@ public struct Doctor {
     }
 
     static func size(_ bytes: Int64) -> String {
-        bytes >= 1 << 30 ? String(format: "%.1f GiB", Double(bytes) / Double(1 << 30)) : "\(bytes >> 20) MiB"
+        bytes >= 1 << 30 ? "\(bytes >> 30).\((bytes % (1 << 30)) * 10 >> 30) GiB" : "\(bytes >> 20) MiB"
     }
 
     // MARK: time zones

@@ -223,5 +223,12 @@ final class PickupSafetyTests: XCTestCase {
         XCTAssertEqual(config.channels[0].limits.memory, 512 << 20)
         XCTAssertEqual(config.channels[0].limits.time, 30)
         XCTAssertEqual(config.channels[1].limits.fileSize, 1 << 30)
+        // Sizes are exact; one past Int64 is refused (it used to trap converting a Double).
+        for (text, expected) in [("1.5MB", "\(3 << 19)"), ("99999999999999GB", "not a size")] {
+            try yaml.replacingOccurrences(of: "fileSize: 1GB", with: "fileSize: \(text)").write(toFile: home.root + "/gateway.yaml", atomically: true, encoding: .utf8)
+            let got: String
+            do { got = "\(try home.config.channels[1].limits.fileSize)" } catch { got = "\(error)".contains("fileSize: not a size") ? "not a size" : "\(error)" }
+            XCTAssertEqual(got, expected, text)
+        }
     }
 }
