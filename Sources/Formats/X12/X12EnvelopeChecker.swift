@@ -17,6 +17,11 @@ struct X12EnvelopeChecker {
         /// Implementation grammars each set is checked against, when it has one.
         var grammars: X12Grammars?
         var partner = ""
+        /// Only the envelope is wanted (reports and acknowledgments, no grammars): body segments
+        /// are counted, not kept, and `onSet` is not called.
+        var envelopeOnly = false
+        /// Off only in tests (see `X12Tokenizer.scanPath`).
+        var scanPath = true
     }
 
     let options: Options
@@ -29,14 +34,17 @@ struct X12EnvelopeChecker {
             try withoutActuallyEscaping(onSet) { onSet in
                 var state = State(options: options, onFinding: onFinding, onSet: onSet)
                 var tokenizer = X12Tokenizer(input, encoding: options.encoding)
+                tokenizer.envelopeOnly = options.envelopeOnly && options.grammars == nil
+                tokenizer.scanPath = options.scanPath
                 while true {
                     let segment: X12Segment?
+                    tokenizer.collapseBodies = state.setOpen && !state.keepsBodies
                     do throws(X12Finding) { segment = try tokenizer.next() } catch {
                         try state.fail(error)
                         return state.reports
                     }
                     guard let segment else { break }
-                    try state.take(segment, delimiters: tokenizer.delimiters!)
+                    try state.take(segment, delimiters: tokenizer.delimiters!, standsFor: tokenizer.bodyRun)
                 }
                 try state.finish()
                 return state.reports
@@ -56,7 +64,11 @@ private struct State {
     var acknowledgmentSegments = 0
     var group: X12GroupReport?
     var setSegments: [X12Segment] = []
-    var setReport: X12SetReport?
+    /// ST through the segment just read (`setSegments.count` unless only the envelope is kept).
+    var setSegmentCount = 0
+    var setReport: X12SetReport? { didSet { setOpen = setReport != nil } }
+    /// `setReport != nil`, kept apart: the test runs once per segment and must not copy the report.
+    var setOpen = false
     var setControlNumbers: Set<String> = []
     var lastSegment: X12Segment?
 
@@ -65,10 +77,28 @@ private struct State {
         self.options = options; self.onFinding = onFinding; self.onSet = onSet
     }
 
-    mutating func take(_ s: X12Segment, delimiters: X12Delimiters) throws {
+    /// ISA, GS, ST, SE, GE, IEA: the segments that end a transaction set's body (compared as
+    /// bytes: this runs for every segment of the file).
+    static func closesOrOpensSet(_ id: String) -> Bool {
+        var id = id
+        return id.withUTF8 { b in
+            switch b.count {
+            case 2: return (b[0] == 0x47 && (b[1] == 0x53 || b[1] == 0x45)) || (b[0] == 0x53 && (b[1] == 0x54 || b[1] == 0x45))
+            case 3: return (b[0] == 0x49 && b[1] == 0x53 && b[2] == 0x41) || (b[0] == 0x49 && b[1] == 0x45 && b[2] == 0x41)
+            default: return false
+            }
+        }
+    }
+
+    /// Whether body segments are kept for `onSet` and the grammars.
+    var keepsBodies: Bool { !options.envelopeOnly || options.grammars != nil }
+
+    /// `standsFor`: how many body segments `s` stands for (see `X12Tokenizer.collapseBodies`).
+    mutating func take(_ s: X12Segment, delimiters: X12Delimiters, standsFor run: Int = 1) throws {
         lastSegment = s
-        if setReport != nil && !["ST", "SE", "GE", "IEA", "ISA", "GS"].contains(s.id) {
-            setSegments.append(s)
+        if setOpen && !Self.closesOrOpensSet(s.id) {
+            setSegmentCount += run
+            if keepsBodies { setSegments.append(s) }
             return
         }
         switch s.id {
@@ -95,7 +125,8 @@ private struct State {
             if setReport != nil { try closeSetWithoutTrailer(at: s) }
             setReport = X12SetReport(identifier: s[1], controlNumber: s[2])
             setSegments = [s]
-            if !(3...3).contains(s[1].count) || !s[1].allSatisfy(\.isNumber) {
+            setSegmentCount = 1
+            if s[1].utf8.count != 3 || !s[1].utf8.allSatisfy({ (48...57).contains($0) }) {
                 try record(.set("6", "st01", "ST01 \"\(s[1])\" is not a transaction set identifier", at: s, field: "ST01", position: 1))
             }
             if !(4...9).contains(s[2].count) {
@@ -106,12 +137,13 @@ private struct State {
         case "SE":
             guard setReport != nil else { return try record(.group("5", "se-outside", "SE without ST", at: s)) }
             setSegments.append(s)
+            setSegmentCount += 1
             let st = setSegments[0]
-            if Int(s[1]) != setSegments.count {
-                try record(.set("4", "se01", "SE01 says \(s[1]) segments but transaction set \(st[2]) has \(setSegments.count) (ST through SE)", at: s, field: "SE01", position: setSegments.count))
+            if Int(s[1]) != setSegmentCount {
+                try record(.set("4", "se01", "SE01 says \(s[1]) segments but transaction set \(st[2]) has \(setSegmentCount) (ST through SE)", at: s, field: "SE01", position: setSegmentCount))
             }
             if !X12HeaderRules.sameControlNumber(st[2], s[2]) {
-                try record(.set("3", "se02", "SE02 \(s[2]) differs from ST02 \(st[2])", at: s, field: "SE02", position: setSegments.count))
+                try record(.set("3", "se02", "SE02 \(s[2]) differs from ST02 \(st[2])", at: s, field: "SE02", position: setSegmentCount))
             }
             try closeSet()
         case "GE":
@@ -185,14 +217,14 @@ private struct State {
             let component = interchange?.delimiters.component ?? UInt8(ascii: ">")
             for f in X12GrammarValidator(grammar: grammar, component: component).validate(setSegments) { try record(f) }
         }
-        guard let report = setReport, var g = group, let i = interchange else { return }
-        if report.accepted {
-            let warnings = (i.findings + g.findings + report.findings).filter { !$0.isError }.map(\.error)
-            try onSet(X12TransactionSet(interchangeHeader: i.header, groupHeader: g.header, segments: setSegments, delimiters: i.delimiters,
+        guard let report = setReport, group != nil, let i = interchange else { return }
+        if report.accepted && keepsBodies {
+            let warnings = (i.findings + group!.findings + report.findings).filter { !$0.isError }.map(\.error)
+            try onSet(X12TransactionSet(interchangeHeader: i.header, groupHeader: group!.header, segments: setSegments, delimiters: i.delimiters,
                                         warnings: warnings))
         }
-        g.sets.append(report)
-        group = g
+        // In place: a copy of the group here made closing each set copy all the sets before it.
+        group!.sets.append(report)
         setReport = nil
         setSegments = []
     }

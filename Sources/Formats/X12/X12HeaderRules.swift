@@ -94,7 +94,11 @@ extension Character {
 
 extension String {
     var trimmingSpaces: String {
-        guard first == " " || last == " " else { return self }
-        return String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        let u = utf8
+        guard u.first == 0x20 || u.last == 0x20 else { return self }
+        var start = u.startIndex, end = u.endIndex
+        while start < end && u[start] == 0x20 { start = u.index(after: start) }
+        while end > start && u[u.index(before: end)] == 0x20 { end = u.index(before: end) }
+        return String(self[start..<end])
     }
 }

@@ -34,7 +34,9 @@ public struct X12Reader: DocumentReader {
 
     /// The full envelope report of every interchange, group and set (what acknowledgments are made from).
     public func reports(_ input: ByteReader) throws -> [X12InterchangeReport] {
-        try X12EnvelopeChecker(options: checkerOptions).scan(input, onFinding: { _ in }, onSet: { _ in })
+        var options = checkerOptions
+        options.envelopeOnly = true
+        return try X12EnvelopeChecker(options: options).scan(input, onFinding: { _ in }, onSet: { _ in })
     }
 
     /// The (sender, receiver, ISA13) key of every interchange in the input, in file order, for the

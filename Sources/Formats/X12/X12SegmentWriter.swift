@@ -41,7 +41,7 @@ struct X12SegmentWriter {
     /// Refuses an element that holds a delimiter (X12 has no escape), naming segment and element.
     func check(_ id: String, _ elements: [String]) throws {
         for (i, e) in elements.enumerated() {
-            if let bad = e.utf8.first(where: { forbidden[Int($0)] }) {
+            if let bad = forbidden.withUnsafeBufferPointer({ table in e.utf8.first { table[Int($0)] } }) {
                 throw FormatError("x12.write.delimiter-in-data",
                                   "\(id)\(i < 9 ? "0" : "")\(i + 1) \"\(e)\" contains \"\(String(decoding: [bad], as: UTF8.self))\", which is a delimiter of this interchange (X12 has no escape)",
                                   segment: id, field: "\(id)\(i < 9 ? "0" : "")\(i + 1)")

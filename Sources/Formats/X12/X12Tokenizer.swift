@@ -1,4 +1,7 @@
 import FormatKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Splits an X12 byte stream into segments, reading in chunks so memory stays flat.
 ///
@@ -21,6 +24,19 @@ public struct X12Tokenizer {
     private var ordinal = 0
     /// The delimiters of the interchange being read (nil before the first ISA).
     public private(set) var delimiters: X12Delimiters?
+    /// When set, only envelope segments (ISA, GS, ST, SE, GE, IEA, TA1, ISB, ISE, TA3) come back
+    /// with their elements; any other segment comes back with its ID alone (what the envelope
+    /// check and the acknowledgments need: they count body segments, they do not read them).
+    /// Every segment is still checked as before: terminator, ID, encoding.
+    public var envelopeOnly = false
+    /// Off only in tests, which hold the scan path equal to the byte-at-a-time one.
+    var scanPath = true
+    /// With `envelopeOnly`, set by the envelope check while a transaction set is open: a run of
+    /// body segments comes back as its last segment (ID and place only), `bodyRun` telling how
+    /// many segments it stands for. Every segment of the run is checked as it would be alone.
+    public var collapseBodies = false
+    /// How many segments the segment `next()` returned stands for (1 unless a run was collapsed).
+    public private(set) var bodyRun = 1
 
     public init(_ source: ByteReader, encoding: TextEncoding = .utf8) {
         self.source = source; self.encoding = encoding
@@ -32,6 +48,11 @@ public struct X12Tokenizer {
         do {
             if dropped == 0 && pos == 0, try ensure(3), buffer.starts(with: [0xEF, 0xBB, 0xBF]) { consume(3) }
             try skipWhitespace()
+            bodyRun = 1
+            if collapseBodies && envelopeOnly && scanPath, let d = delimiters, d.segment.count == 1, !d.segmentIsNewline,
+               let last = try skipBodies(d) {
+                return last
+            }
             guard try ensure(1) else { return nil }
             let start = (line: line, column: absolute - lineStart + 1, offset: absolute)
             ordinal += 1
@@ -112,6 +133,7 @@ public struct X12Tokenizer {
     // MARK: other segments
 
     private mutating func readSegment(_ d: X12Delimiters, _ start: (line: Int, column: Int, offset: Int)) throws -> X12Segment {
+        if scanPath, d.segment.count == 1, !d.segmentIsNewline, let segment = try scanSegment(d) { return segment }
         var bytes = [UInt8]()
         var separators = 0
         var idEnd = -1
@@ -172,6 +194,167 @@ public struct X12Tokenizer {
         return X12Segment(id: id, elements: elements)
     }
 
+    // MARK: the scan path
+
+    /// The common case at scan speed: a one-byte terminator found with `memchr`, no line break
+    /// inside the segment and no `BIN`. Returns nil, having consumed nothing, for anything else
+    /// (and for an ID the byte path refuses), so that `readSegment` handles it and reports errors.
+    private mutating func scanSegment(_ d: X12Delimiters) throws -> X12Segment? {
+        let terminator = d.segment[0]
+        var scanned = 0   // bytes past `pos` already searched: a long segment is searched once
+        var end = -1
+        while end < 0 {
+            end = Self.find(terminator, in: buffer, from: pos + scanned, to: buffer.count)
+            if end >= 0 { break }
+            scanned = buffer.count - pos
+            if atEnd { return nil }
+            _ = try ensure(scanned + 1)   // may move the buffer: offsets from `pos` stay valid
+            if buffer.count - pos == scanned { return nil }
+        }
+        let start = pos
+        if Self.find(10, in: buffer, from: start, to: end) >= 0 || Self.find(13, in: buffer, from: start, to: end) >= 0 { return nil }
+        var idEnd = Self.find(d.element, in: buffer, from: start, to: end)
+        if idEnd < 0 { idEnd = end }
+        let idLength = idEnd - start
+        guard idLength == 2 || idLength == 3 else { return nil }
+        for i in start..<idEnd {
+            let b = buffer[i]
+            guard (48...57).contains(b) || (65...90).contains(b) else { return nil }
+        }
+        if idLength == 3, buffer[start] == 0x42, buffer[start + 1] == 0x49, buffer[start + 2] == 0x4E { return nil }  // BIN
+        let id = String(decoding: buffer[start..<idEnd], as: UTF8.self)
+        var elements = [String]()
+        let ascii = Self.isASCII(buffer, from: idEnd, to: end)
+        if !envelopeOnly || !ascii || Self.isEnvelope(buffer, start, idLength) {
+            var from = idEnd
+            while from < end {
+                var to = Self.find(d.element, in: buffer, from: from + 1, to: end)
+                if to < 0 { to = end }
+                let part = buffer[(from + 1)..<to]
+                elements.append(ascii ? String(decoding: part, as: UTF8.self)
+                                      : try text(part, (line: line, column: dropped + start - lineStart + 1, offset: dropped + start)))
+                from = to
+            }
+            if envelopeOnly && !Self.isEnvelope(buffer, start, idLength) { elements = [] }
+        }
+        pos = end + 1
+        return X12Segment(id: id, elements: elements)
+    }
+
+    /// Skips plain body segments (one-byte terminator, no line break inside, ASCII, a valid ID that
+    /// is no envelope ID, not `BIN`) while they last; returns the last one skipped (ID and place),
+    /// or nil, having consumed nothing, when the next segment is not such a segment. Anything else
+    /// is left to `next()`, which reads and reports it as before.
+    private mutating func skipBodies(_ d: X12Delimiters) throws -> X12Segment? {
+        var count = 0
+        var last = (line: 0, column: 0, offset: 0, id: (UInt8(0), UInt8(0), UInt8(0)), idLength: 0)
+        while true {
+            var p = pos, line = self.line, lineStart = self.lineStart
+            let dropped = self.dropped
+            var more = false
+            var got = 0
+            buffer.withUnsafeBufferPointer { buffer in
+                guard let b = buffer.baseAddress else { more = true; return }
+                let n = buffer.count
+                let element = d.element, terminator = d.segment[0]
+                func upperAlnum(_ c: UInt8) -> Bool { c &- 48 < 10 || c &- 65 < 26 }
+                while true {
+                    var q = p   // whitespace between segments, as skipWhitespace does
+                    while q < n {
+                        let c = b[q]
+                        if c == 10 { line += 1; lineStart = dropped + q + 1 } else if c != 32 && c != 9 && c != 13 { break }
+                        q += 1
+                    }
+                    p = q   // the whitespace is consumed (its lines counted) whatever follows
+                    if q + 4 > n { more = true; return }
+                    let b0 = b[q], b1 = b[q + 1], b2 = b[q + 2]
+                    guard upperAlnum(b0), upperAlnum(b1) else { return }
+                    let idLength: Int
+                    if b2 == element || b2 == terminator { idLength = 2 }
+                    else if upperAlnum(b2), b[q + 3] == element || b[q + 3] == terminator { idLength = 3 }
+                    else { return }
+                    if idLength == 2 {
+                        // GS ST SE GE
+                        if (b0 == 0x47 || b0 == 0x53) && (b1 == 0x53 || b1 == 0x45 || b1 == 0x54) { return }
+                    } else {
+                        // ISA IEA ISB ISE TA1 TA3 BIN
+                        if b0 == 0x49 && ((b1 == 0x53 && (b2 == 0x41 || b2 == 0x42 || b2 == 0x45)) || (b1 == 0x45 && b2 == 0x41)) { return }
+                        if b0 == 0x54 && b1 == 0x41 && (b2 == 0x31 || b2 == 0x33) { return }
+                        if b0 == 0x42 && b1 == 0x49 && b2 == 0x4E { return }
+                    }
+                    // Not found: read on, unless the segment is long (then `next()` reads it, scanning each byte once).
+                    guard let hit = memchr(b + q, Int32(terminator), n - q) else { more = n - q < 1 << 16; return }
+                    let end = UnsafeRawPointer(hit) - UnsafeRawPointer(b)
+                    guard Self.isPlainText(b, from: q, to: end) else { return }
+                    last = (line, dropped + q - lineStart + 1, dropped + q, (b0, b1, idLength == 3 ? b2 : 0), idLength)
+                    got += 1
+                    p = end + 1
+                }
+            }
+            count += got
+            ordinal += got
+            pos = p; self.line = line; self.lineStart = lineStart
+            if !more || atEnd { break }
+            let buffered = buffer.count - pos
+            _ = try ensure(buffered + 1)   // a segment cut by the end of the chunk: read on
+            if buffer.count - pos == buffered { break }
+        }
+        guard count > 0 else { return nil }
+        bodyRun = count
+        let id = last.idLength == 3 ? String(decoding: [last.id.0, last.id.1, last.id.2], as: UTF8.self)
+                                    : String(decoding: [last.id.0, last.id.1], as: UTF8.self)
+        return X12Segment(id: id, elements: [], line: last.line, column: last.column, offset: last.offset, ordinal: ordinal)
+    }
+
+    /// ASCII without CR or LF, eight bytes at a time.
+    private static func isPlainText(_ b: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= to {
+            let w = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+            let lf = w ^ (ones &* 10), cr = w ^ (ones &* 13)
+            if (w | ((lf &- ones) & ~lf) | ((cr &- ones) & ~cr)) & highs != 0 { return false }
+            i += 8
+        }
+        while i < to { let c = b[i]; if c >= 0x80 || c == 10 || c == 13 { return false }; i += 1 }
+        return true
+    }
+
+    /// The index of the first `byte` in `bytes[from..<to]`, or -1.
+    private static func find(_ byte: UInt8, in bytes: [UInt8], from: Int, to: Int) -> Int {
+        guard from < to else { return -1 }
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress, let hit = memchr(base + from, Int32(byte), to - from) else { return -1 }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
+    }
+
+    /// Whether `bytes[from..<to]` is all ASCII, eight bytes at a time.
+    private static func isASCII(_ bytes: [UInt8], from: Int, to: Int) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            var i = from
+            while i + 8 <= to {
+                if UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                i += 8
+            }
+            while i < to { if b[i] >= 0x80 { return false }; i += 1 }
+            return true
+        }
+    }
+
+    /// GS ST SE GE IEA TA1 ISB ISE TA3: the segments the envelope check reads.
+    private static func isEnvelope(_ b: [UInt8], _ i: Int, _ length: Int) -> Bool {
+        let a = b[i], c = b[i + 1]
+        if length == 2 {
+            return (a == 0x47 && c == 0x53) || (a == 0x53 && (c == 0x54 || c == 0x45)) || (a == 0x47 && c == 0x45)
+        }
+        let e = b[i + 2]
+        switch (a, c, e) {
+        case (0x49, 0x45, 0x41), (0x54, 0x41, 0x31), (0x49, 0x53, 0x42), (0x49, 0x53, 0x45), (0x54, 0x41, 0x33): return true
+        default: return false
+        }
+    }
+
     // MARK: bytes
 
     private var absolute: Int { dropped + pos }
@@ -206,7 +389,12 @@ public struct X12Tokenizer {
     }
 
     private mutating func skipWhitespace() throws {
-        while try ensure(1), [32, 9, 10, 13].contains(buffer[pos]) { consume(1) }
+        while try ensure(1) {
+            switch buffer[pos] {
+            case 32, 9, 10, 13: consume(1)
+            default: return
+            }
+        }
     }
 
     private mutating func skipLineBreaks() throws {
