@@ -18,7 +18,7 @@ N="${1:-100000}"; M="${2:-10000}"; E="${3:-5000}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 BIN="${DROPGATE_BIN:-}"
-if [ -z "$BIN" ]; then swift build -c release --product dropgate >/dev/null; BIN=.build/release/dropgate; fi
+if [ -z "$BIN" ]; then swift build -c release --static-swift-stdlib --product dropgate >/dev/null; BIN=.build/release/dropgate; fi
 
 python3 Benchmarks/emit_generate.py nacha "$N" "$WORK/ach.jsonl"
 python3 Benchmarks/emit_generate.py pain001 "$M" "$WORK/sepa.jsonl"

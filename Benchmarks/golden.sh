@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:?record or compare}"; DIR="${2:?folder}"
 BIN="${DROPGATE_BIN:-}"
-if [ -z "$BIN" ]; then swift build -c release --product dropgate >/dev/null || exit 1; BIN=.build/release/dropgate; fi
+if [ -z "$BIN" ]; then swift build -c release --static-swift-stdlib --product dropgate >/dev/null || exit 1; BIN=.build/release/dropgate; fi
 CORPUS="${CORPUS:-../shared/corpus}"   # relative to the package root
 
 run_one() {  # key, args...

@@ -51,7 +51,7 @@ report() {  # name, time -v log
 #    format's checks: structure, fields, check digits, counts, hash, totals, trace order) — the
 #    peer's job; then, separately, the same plus mapping every entry to a canonical payment.
 BIN="${DROPGATE_BIN:-}"
-if [ -z "$BIN" ]; then swift build -c release --product dropgate >/dev/null; BIN=.build/release/dropgate; fi
+if [ -z "$BIN" ]; then swift build -c release --static-swift-stdlib --product dropgate >/dev/null; BIN=.build/release/dropgate; fi
 /usr/bin/time -v "$BIN" validate --format nacha --format-only "$FILE" >"$WORK/ours.out" 2>"$WORK/ours.time" || { cat "$WORK/ours.out" "$WORK/ours.time"; exit 1; }
 report dropgate "$WORK/ours.time"
 /usr/bin/time -v "$BIN" translate --format nacha "$FILE" >/dev/null 2>"$WORK/map.time" || { cat "$WORK/map.time"; exit 1; }

@@ -16,14 +16,14 @@
 #                    (≈ 85 MB of RSS per MB of X12) and runs at ≈ 0.2 MB/s.
 #
 # Uses $DROPGATE_BIN, else the release binary; it does not build it (`make bench` does):
-#   swift build -c release --product dropgate && Benchmarks/x12.sh
+#   make release && Benchmarks/x12.sh
 #   SIZE_MB=5 PEER_MB=1 DROPGATE_BIN=.build/debug/dropgate Benchmarks/x12.sh     # quick check of the script
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 size_mb="${SIZE_MB:-10}"
 peer_mb="${PEER_MB:-10}"
 bin="${DROPGATE_BIN:-$(swift build -c release --show-bin-path --package-path "$root")/dropgate}"
-[ -x "$bin" ] || { echo "no dropgate binary at $bin: run 'swift build -c release --product dropgate' first" >&2; exit 1; }
+[ -x "$bin" ] || { echo "no dropgate binary at $bin: run 'make release' first" >&2; exit 1; }
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
