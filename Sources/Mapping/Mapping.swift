@@ -26,7 +26,7 @@ public struct Mapping: Sendable {
     /// Whether this mapping applies to the unit (all `match` conditions hold).
     public func matches(_ unit: FormatKit.Node) -> Bool {
         match.allSatisfy { m in
-            m.path.value(from: unit, root: unit).map { m.values.contains($0.0.trimmed) } ?? false
+            m.path.value(from: unit, root: unit).map { m.values.contains($0.text.trimmed) } ?? false
         }
     }
 

@@ -11,7 +11,7 @@ struct Condition: Sendable {
 
     func holds(at node: Node, root: Node) -> Bool {
         guard let path else { if case .always = test { return true }; return false }
-        let v = path.value(from: node, root: root)?.0.trimmed
+        let v = path.value(from: node, root: root)?.text.trimmed
         switch test {
         case .equals(let set): return v.map(set.contains) ?? false
         case .present: return !(v ?? "").isEmpty
@@ -53,7 +53,8 @@ struct Rule: Sendable {
     var value: [Rule]?   // zero or one element (indirect storage)
 
     /// What a rule produced, with where it came from (for error messages).
-    struct Located { var text: String; var node: Node? }
+    /// A value and where it was read (line 0: nowhere, e.g. a constant).
+    struct Located { var text: String; var line = 0; var column = 0 }
 }
 
 /// A canonical field (dotted path) and its rule.
@@ -67,44 +68,51 @@ struct FieldRule: Sendable {
 
 // MARK: - Evaluation
 
+/// The canonical field a rule fills (`totals.net`), put together only when an error names it.
+struct FieldName {
+    let prefix: String
+    let name: String
+    var text: String { prefix.isEmpty ? name : prefix + "." + name }
+}
+
 struct Evaluation {
     let mapping: String
     let root: Node
 
-    /// An error located at the value's node, else at the node being mapped, else at the unit.
-    func fail(_ field: String, _ message: String, _ node: Node?, context: Node? = nil) -> MappingError {
-        let located = [node, context, root].compactMap { $0 }.first { $0.line > 0 }
-        return MappingError(mapping: mapping, field: field, message: message,
-                            line: located?.line, column: located.flatMap { $0.column > 0 ? $0.column : nil })
+    /// An error located at the value, else at the node being mapped, else at the unit.
+    func fail(_ field: FieldName, _ message: String, _ value: Rule.Located?, context: Node? = nil) -> MappingError {
+        let places = [value.map { ($0.line, $0.column) }, context.map { ($0.line, $0.column) }, (root.line, root.column)]
+        let located = places.compactMap { $0 }.first { $0.0 > 0 }
+        return MappingError(mapping: mapping, field: field.text, message: message,
+                            line: located?.0, column: located.flatMap { $0.1 > 0 ? $0.1 : nil })
     }
 
     /// Builds the JSON object for a list of field rules evaluated at `node`.
     func object(_ rules: [FieldRule], at node: Node, prefix: String) throws(MappingError) -> JSONObject {
         var out = JSONObject()
         for f in rules {
-            let field = prefix.isEmpty ? f.name : prefix + "." + f.name
-            guard let v = try evaluate(f.rule, at: node, field: field) else { continue }
+            guard let v = try evaluate(f.rule, at: node, field: FieldName(prefix: prefix, name: f.name)) else { continue }
             out.setValue(v, at: f.target[...])
         }
         return out
     }
 
-    func evaluate(_ rule: Rule, at node: Node, field: String) throws(MappingError) -> JSONValue? {
+    func evaluate(_ rule: Rule, at node: Node, field: FieldName) throws(MappingError) -> JSONValue? {
         if let when = rule.when, !when.holds(at: node, root: root) { return nil }
         if let each = rule.each {
             var items = [JSONValue]()
             for (i, child) in each.select(from: node, root: root).enumerated() {
-                let f = "\(field)[\(i)]"
+                let f = "\(field.text)[\(i)]"
                 if let record = rule.record {
                     items.append(.object(try object(record, at: child, prefix: f)))
-                } else if let inner = rule.value?.first, let v = try evaluate(inner, at: child, field: f) {
+                } else if let inner = rule.value?.first, let v = try evaluate(inner, at: child, field: FieldName(prefix: "", name: f)) {
                     items.append(v)
                 }
             }
             return .array(items)
         }
         if let record = rule.record {   // a nested object without repetition
-            let o = try object(record, at: node, prefix: field)
+            let o = try object(record, at: node, prefix: field.text)
             return o.isEmpty ? nil : .object(o)
         }
         guard let located = try text(rule, at: node, field: field) else { return nil }
@@ -112,24 +120,22 @@ struct Evaluation {
     }
 
     /// The rule's text after source selection and string transforms; nil when there is none.
-    func text(_ rule: Rule, at node: Node, field: String) throws(MappingError) -> Rule.Located? {
+    func text(_ rule: Rule, at node: Node, field: FieldName) throws(MappingError) -> Rule.Located? {
         var located: Rule.Located?
         switch rule.source {
-        case .path(let p): located = p.value(from: node, root: root).map { Rule.Located(text: $0.0, node: $0.1) }
+        case .path(let p): located = p.value(from: node, root: root)
         case .paths(let ps):
             for p in ps {
-                if let v = p.value(from: node, root: root), !v.0.trimmed.isEmpty {
-                    located = Rule.Located(text: v.0, node: v.1); break
-                }
+                if let v = p.value(from: node, root: root), !v.text.trimmed.isEmpty { located = v; break }
             }
-        case .constant(let c): located = Rule.Located(text: c, node: nil)
+        case .constant(let c): located = Rule.Located(text: c)
         case .concat(let parts, let sep):
             var texts = [String]()
-            var first: Node?
+            var first: Rule.Located?
             for part in parts {
-                if let t = try text(part, at: node, field: field), !t.text.isEmpty { texts.append(t.text); first = first ?? t.node }
+                if let t = try text(part, at: node, field: field), !t.text.isEmpty { texts.append(t.text); if first == nil && t.line > 0 { first = t } }
             }
-            located = texts.isEmpty ? nil : Rule.Located(text: texts.joined(separator: sep), node: first)
+            located = texts.isEmpty ? nil : Rule.Located(text: texts.joined(separator: sep), line: first?.line ?? 0, column: first?.column ?? 0)
         case .none: located = nil
         }
         if var l = located {
@@ -154,41 +160,41 @@ struct Evaluation {
             if let table = rule.lookup {
                 if let mapped = table[l.text] { l.text = mapped }
                 else if let d = rule.defaultValue { l.text = d }
-                else { throw fail(field, "value \"\(l.text)\" is not in the lookup table (known: \(table.keys.sorted().joined(separator: ", ")))", l.node, context: node) }
+                else { throw fail(field, "value \"\(l.text)\" is not in the lookup table (known: \(table.keys.sorted().joined(separator: ", ")))", l, context: node) }
             }
             return l
         }
         return fallback(rule)
     }
 
-    private func fallback(_ rule: Rule) -> Rule.Located? { rule.defaultValue.map { Rule.Located(text: $0, node: nil) } }
+    private func fallback(_ rule: Rule) -> Rule.Located? { rule.defaultValue.map { Rule.Located(text: $0) } }
 
-    func convert(_ l: Rule.Located, rule: Rule, at node: Node, field: String) throws(MappingError) -> JSONValue {
+    func convert(_ l: Rule.Located, rule: Rule, at node: Node, field: FieldName) throws(MappingError) -> JSONValue {
         if let d = rule.date {
-            guard let iso = d.isoDate(l.text) else { throw fail(field, "\"\(l.text)\" is not a date of the form \(d.pattern)", l.node, context: node) }
+            guard let iso = d.isoDate(l.text) else { throw fail(field, "\"\(l.text)\" is not a date of the form \(d.pattern)", l, context: node) }
             return .string(iso)
         }
         if let t = rule.time {
-            guard let iso = t.isoTime(l.text) else { throw fail(field, "\"\(l.text)\" is not a time of the form \(t.pattern)", l.node, context: node) }
+            guard let iso = t.isoTime(l.text) else { throw fail(field, "\"\(l.text)\" is not a time of the form \(t.pattern)", l, context: node) }
             return .string(iso)
         }
         if let spec = rule.decimal {
             guard var amount = Amount.parse(l.text, decimalSeparator: spec.separator, groupingSeparator: spec.grouping) else {
-                throw fail(field, "\"\(l.text)\" is not a decimal number (decimal separator \"\(Character(UnicodeScalar(spec.separator)))\")", l.node, context: node)
+                throw fail(field, "\"\(l.text)\" is not a decimal number (decimal separator \"\(Character(UnicodeScalar(spec.separator)))\")", l, context: node)
             }
             if let places = spec.scale {
-                guard amount.scale == 0 else { throw fail(field, "\"\(l.text)\" has a decimal point, but implied decimals (scale \(places)) are expected", l.node, context: node) }
+                guard amount.scale == 0 else { throw fail(field, "\"\(l.text)\" has a decimal point, but implied decimals (scale \(places)) are expected", l, context: node) }
                 amount = Amount(significand: amount.significand, scale: places)
             }
             if let neg = rule.negate, neg.holds(at: node, root: root) { amount = -amount }
             return .string(amount.description)
         }
         if let neg = rule.negate, neg.holds(at: node, root: root) {
-            guard let amount = Amount(l.text) else { throw fail(field, "cannot negate \"\(l.text)\": not a decimal number", l.node, context: node) }
+            guard let amount = Amount(l.text) else { throw fail(field, "cannot negate \"\(l.text)\": not a decimal number", l, context: node) }
             return .string((-amount).description)
         }
         if rule.asInt {
-            guard let i = Int(l.text) else { throw fail(field, "\"\(l.text)\" is not a whole number", l.node, context: node) }
+            guard let i = Int(l.text) else { throw fail(field, "\"\(l.text)\" is not a whole number", l, context: node) }
             return .number(String(i))
         }
         return .string(l.text)

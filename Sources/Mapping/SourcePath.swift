@@ -7,6 +7,9 @@ struct SourcePath: Sendable, CustomStringConvertible {
         var name: String                // "*" for any
         var index: Int?                 // 1-based
         var predicates: [(child: String, values: Set<String>)]
+        let isWildcard: Bool
+
+        init(name: String) { self.name = name; index = nil; predicates = []; isWildcard = name == "*" }
     }
 
     let text: String
@@ -23,10 +26,10 @@ struct SourcePath: Sendable, CustomStringConvertible {
         var steps = [Step]()
         for raw in SourcePath.splitSteps(body) where raw != "." && !raw.isEmpty {
             guard let open = raw.firstIndex(of: "[") else {
-                steps.append(Step(name: String(raw), index: nil, predicates: []))
+                steps.append(Step(name: String(raw)))
                 continue
             }
-            var step = Step(name: String(raw[..<open]), index: nil, predicates: [])
+            var step = Step(name: String(raw[..<open]))
             var rest = raw[open...]
             while rest.hasPrefix("[") {
                 guard let close = rest.firstIndex(of: "]") else { throw MappingDefinitionError("path \"\(text)\": missing ]") }
@@ -73,8 +76,9 @@ struct SourcePath: Sendable, CustomStringConvertible {
     }
 
     /// The first reached node that has a value (a node with children but no value is passed over),
-    /// found depth-first without collecting the others: the mapping's hot path.
-    func value(from node: Node, root: Node) -> (String, Node)? {
+    /// found depth-first without collecting the others: the mapping's hot path (it reads the
+    /// children in place, copying no node).
+    func value(from node: Node, root: Node) -> Rule.Located? {
         first(absolute ? root : node, step: 0)
     }
 
@@ -90,21 +94,25 @@ struct SourcePath: Sendable, CustomStringConvertible {
         }
     }
 
-    private func first(_ n: Node, step: Int) -> (String, Node)? {
-        if step == steps.count { return n.value.map { ($0, n) } }
+    private func first(_ n: Node, step: Int) -> Rule.Located? {
+        if step == steps.count { return n.value.map { Rule.Located(text: $0, line: n.line, column: n.column) } }
         let s = steps[step]
-        var seen = 0
-        for c in n.children where SourcePath.matches(c, s) {
-            seen += 1
-            if let i = s.index, seen != i { continue }
-            if let found = first(c, step: step + 1) { return found }
-            if s.index != nil { return nil }
+        return n.children.withUnsafeBufferPointer { children -> Rule.Located? in
+            var seen = 0
+            for i in children.indices {
+                if !s.isWildcard && children[i].name != s.name { continue }
+                if !s.predicates.isEmpty && !SourcePath.matches(children[i], s) { continue }
+                seen += 1
+                if let index = s.index, seen != index { continue }
+                if let found = first(children[i], step: step + 1) { return found }
+                if s.index != nil { return nil }
+            }
+            return nil
         }
-        return nil
     }
 
     private static func matches(_ c: Node, _ step: Step) -> Bool {
-        (step.name == "*" || c.name == step.name) && step.predicates.allSatisfy { p in
+        (step.isWildcard || c.name == step.name) && step.predicates.allSatisfy { p in
             c.children.contains { $0.name == p.child && p.values.contains(($0.value ?? "").trimmed) }
         }
     }

@@ -120,6 +120,6 @@ final class MappingTests: XCTestCase {
         rule.source = .path(try! SourcePath("amt"))
         rule.decimal = .init(scale: 2)
         rule.negate = Condition(path: try! SourcePath("mark"), test: .equals(["D", "RC"]))
-        XCTAssertEqual(try eval.evaluate(rule, at: eval.root, field: "f"), .string("-123.45"))
+        XCTAssertEqual(try eval.evaluate(rule, at: eval.root, field: FieldName(prefix: "", name: "f")), .string("-123.45"))
     }
 }
