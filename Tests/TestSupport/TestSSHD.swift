@@ -142,11 +142,12 @@ public final class TestSSHD {
     }
 }
 
-/// Starts `tool` with stdout and stderr appended to `log`; returns its PID.
+/// Starts `tool` with stdin from /dev/null and stdout and stderr appended to `log`; returns its PID.
 public func spawn(_ tool: String, _ arguments: [String], log: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
