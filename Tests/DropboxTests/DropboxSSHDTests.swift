@@ -56,10 +56,14 @@ final class DropboxSSHDTests: XCTestCase {
                 emit: { format: nacha, partner: alpha, channel: ach }
 
             """)
-        // What `dropgate sshd-config --create-users` does.
-        let layout = try DropboxLayout(config: try home.config)
-        try layout.apply(createUsers: true)
-        try layout.sshdConfig().write(toFile: home.root + "/dropboxes.conf", atomically: true, encoding: .utf8)
+        let made = try runCapturing(dropgate, ["sshd-config", "--create-users", "--config", home.root + "/gateway.yaml"], timeout: 60)
+        XCTAssertEqual(made.status, 0, made.output)
+        let fragment = try String(contentsOfFile: home.root + "/dropboxes.conf", encoding: .utf8)
+        for line in ["Match User \(userA)", "ChrootDirectory \(boxRoot)/alpha", "ForceCommand internal-sftp", "PermitTTY no", "AllowTcpForwarding no",
+                     "AuthorizedKeysFile \(boxRoot)/.authorized_keys/\(userB)"] {
+            XCTAssertTrue(fragment.contains(line), "no \(line) in:\n\(fragment)")
+        }
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: home.root + "/inbox/alpha"), boxRoot + "/alpha/inbox")
         let hostKey = try String(contentsOfFile: home.root + "/host_ed25519.pub", encoding: .utf8).split(separator: " ")
         try "[127.0.0.1]:\(port) \(hostKey[0]) \(hostKey[1])\n".write(toFile: home.root + "/known_hosts", atomically: true, encoding: .utf8)
         try """

@@ -68,3 +68,9 @@ func waitFor(_ timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -
     }
     return try condition()
 }
+
+/// The dropgate executable built beside the test bundle.
+var dropgate: String {
+    let beside = Bundle(for: StopFlag.self).bundleURL.deletingLastPathComponent().appendingPathComponent("dropgate").path
+    return FileManager.default.isExecutableFile(atPath: beside) ? beside : packageRoot + "/.build/debug/dropgate"
+}
