@@ -160,6 +160,16 @@ final class DropboxSSHDTests: XCTestCase {
         XCTAssertTrue(trail.contains { $0.event == "uploaded" && ($0.detail ?? "").contains(userA) })
     }
 
+    func testDoctorChecksTheDropBoxes() throws {
+        var config = try home.config
+        let findings = Doctor().check(config).filter { $0.check.hasPrefix("dropboxes") || $0.check.contains("dropbox") }
+        XCTAssertEqual(findings.map(\.status), [.ok], findings.map(\.description).joined(separator: "\n"))
+        config.dropboxes?.root = NSTemporaryDirectory() + "dropgate-box"
+        let bad = Doctor().check(config).filter { $0.check == "dropboxes root" }
+        XCTAssertEqual(bad.map(\.status), [.fail])
+        XCTAssertTrue(bad.first?.message.contains("/tmp is owned by uid 0 with mode 1777") ?? false, bad.first?.message ?? "")
+    }
+
     func testAPartnerReachesOnlyItsOwnFolders() throws {
         let probe = home.root + "/probe.csv"
         try "x\n".write(toFile: probe, atomically: true, encoding: .utf8)

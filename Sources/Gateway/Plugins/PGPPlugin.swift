@@ -13,11 +13,12 @@ import Glibc
 /// channel with `pgp:` gets the writer's bytes encrypted (and signed) before they reach the outbox,
 /// so delivery (SFTP push or drop box) only ever sees the sealed file.
 public final class PGPPlugin: PipelinePlugin, @unchecked Sendable {
-    // @unchecked: `keyrings` and `imported` are only touched under `lock`.
+    // @unchecked: `keyrings`, `imported` and `lastSweep` are only touched under `lock`.
     private let lock = NSLock()
     private var keyrings: [String: PGPKeyring] = [:]
     /// Key file → (its modification time, the primary fingerprints it holds), once imported.
     private var imported: [String: (Date, [String])] = [:]
+    private var lastSweep: Date?
 
     public init() {}
 
@@ -98,6 +99,24 @@ public final class PGPPlugin: PipelinePlugin, @unchecked Sendable {
         if channel.pgp != nil { unlink(Self.plaintextPath(pipeline.config, file)) }
     }
 
+    /// Plaintexts of files that ended without the hooks above (a twin archived as duplicate after
+    /// its worker finished) are removed on a later turn.
+    public func tick(now: Date, pipeline: Pipeline) {
+        let config = pipeline.config
+        guard config.channels.contains(where: { $0.pgp != nil }) else { return }
+        let due: Bool = lock.withLock {
+            if let last = lastSweep, now.timeIntervalSince(last) < 30 { return false }
+            lastSweep = now
+            return true
+        }
+        guard due else { return }
+        let prefix = AtomicFile.tempPrefix + "pgp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: config.workDir)) ?? [] where name.hasPrefix(prefix) {
+            guard let id = Int64(name.dropFirst(prefix.count)), let file = try? pipeline.ledger.file(id: id), file.state != .received else { continue }
+            unlink(config.workDir + "/" + name)
+        }
+    }
+
     public func sealOutbound(_ file: OutputFile, partner: String, channel: String, pipeline: Pipeline) throws -> OutputFile? {
         guard let pgp = pipeline.config.partner(named: partner)?.outbound.first(where: { $0.name == channel })?.pgp else { return nil }
         let keyring = try self.keyring(pipeline.config)
@@ -145,7 +164,10 @@ extension Doctor {
             }
         }
         var secrets = [(String, SecretSource)]()
-        for c in config.channels { if let p = c.pgp?.passphrase { secrets.append(("\(c.partner)/\(c.name) pgp", p)) } }
+        for c in config.channels {
+            if let p = c.pgp?.passphrase { secrets.append(("\(c.partner)/\(c.name) pgp", p)) }
+            for k in c.pgp?.decryptWith ?? [] { out.append(Self.secretFile(what: "secret key file", path: k, label: "\(c.partner)/\(c.name) pgp")) }
+        }
         for o in config.outboundChannels {
             if let p = o.pgp?.passphrase { secrets.append(("\(o.partner)/\(o.name) pgp", p)) }
             if let s = o.pgp?.signWith { out.append(Self.secretFile(what: "secret key file", path: s, label: "\(o.partner)/\(o.name) pgp")) }
