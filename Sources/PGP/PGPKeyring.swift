@@ -39,7 +39,7 @@ public final class PGPKeyring: @unchecked Sendable {
     public func importKeys(file path: String) throws -> [String] {
         guard let bytes = FileManager.default.contents(atPath: path) else { throw PGPError(.keyFile, "cannot read the key file \(path)") }
         return try lock.withLock {
-            let data = try Data_(bytes: [UInt8](bytes))
+            let data = try GPGMEBuffer(bytes: [UInt8](bytes))
             try PGPKeyring.check(gpgme_op_import(ctx, data.handle), "cannot import \(path)")
             guard let result = gpgme_op_import_result(ctx) else { throw PGPError(.keyFile, "no import result for \(path)") }
             var fprs = [String]()
@@ -126,7 +126,7 @@ public final class PGPKeyring: @unchecked Sendable {
     /// signatures against `signers` (primary fingerprints). Throws `PGPError` when it cannot be decrypted.
     public func decryptVerify(_ message: [UInt8], signers: [String], passphrase: String?) throws -> (plaintext: [UInt8], verification: Verification) {
         try lock.withLock {
-            let input = try Data_(bytes: message), output = try Data_()
+            let input = try GPGMEBuffer(bytes: message), output = try GPGMEBuffer()
             let box = Passphrase(passphrase)
             gpgme_set_passphrase_cb(ctx, passphraseCallback, Unmanaged.passUnretained(box).toOpaque())
             defer { gpgme_set_passphrase_cb(ctx, nil, nil) }
@@ -196,7 +196,7 @@ public final class PGPKeyring: @unchecked Sendable {
             let box = Passphrase(passphrase)
             gpgme_set_passphrase_cb(ctx, passphraseCallback, Unmanaged.passUnretained(box).toOpaque())
             defer { gpgme_set_passphrase_cb(ctx, nil, nil) }
-            let input = try Data_(bytes: plaintext), output = try Data_()
+            let input = try GPGMEBuffer(bytes: plaintext), output = try GPGMEBuffer()
             let flags = GPGME_ENCRYPT_ALWAYS_TRUST
             let err = keys.withUnsafeMutableBufferPointer { k in
                 signer == nil ? gpgme_op_encrypt(ctx, k.baseAddress, flags, input.handle, output.handle)
@@ -235,7 +235,7 @@ private let passphraseCallback: gpgme_passphrase_cb_t = { hook, _, _, prevWasBad
 }
 
 /// A GPGME data buffer in memory.
-final class Data_ {
+final class GPGMEBuffer {
     let handle: gpgme_data_t
     private var keep: [UInt8] = []
     init() throws {

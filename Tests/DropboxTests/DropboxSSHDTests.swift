@@ -35,7 +35,7 @@ final class DropboxSSHDTests: XCTestCase {
             try runTool("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", p, "-f", home.root + "/keys/" + p], timeout: 20)
         }
         try runTool("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "host", "-f", home.root + "/host_ed25519"], timeout: 20)
-        port = try freePort()
+        port = try TestSSHD.freePort()
         try home.write("""
             dropboxes: { root: \(boxRoot), sshdLog: sshd.log, sshdConfig: dropboxes.conf }
             partners:
@@ -85,12 +85,12 @@ final class DropboxSSHDTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         sshdPID = try spawn("/usr/sbin/sshd", ["-f", home.root + "/sshd_config", "-D", "-e"], log: sshdLog)
         addTeardownBlock { [sshdPID] in
-            for child in descendants(of: sshdPID).reversed() + [sshdPID] { kill(child, SIGKILL) }
+            for child in TestSSHD.descendants(of: sshdPID).reversed() + [sshdPID] { kill(child, SIGKILL) }
             var status: Int32 = 0
             waitpid(sshdPID, &status, 0)
         }
         let port = self.port
-        guard waitFor(10, { canConnect(port) }) else {
+        guard waitFor(10, { TestSSHD.isListening(port: port) }) else {
             throw TestGnuPGError("sshd did not start: \((try? String(contentsOfFile: sshdLog, encoding: .utf8)) ?? "")")
         }
     }
@@ -271,46 +271,4 @@ func runCapturing(_ tool: String, _ arguments: [String], timeout: TimeInterval) 
     }
     let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return (exit, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-}
-
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw TestGnuPGError("no free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-func canConnect(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
-}
-
-/// Child processes (recursively), from /proc/<pid>/stat's parent field.
-func descendants(of root: pid_t) -> [pid_t] {
-    var parents: [pid_t: [pid_t]] = [:]
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-        guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { continue }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        if fields.count > 1, let parent = pid_t(fields[1]) { parents[parent, default: []].append(pid) }
-    }
-    var result: [pid_t] = [], queue = [root]
-    while let next = queue.popLast() {
-        for child in parents[next] ?? [] { result.append(child); queue.append(child) }
-    }
-    return result
 }
