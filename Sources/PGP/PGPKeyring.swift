@@ -138,25 +138,41 @@ public final class PGPKeyring: @unchecked Sendable {
                 if ours { throw PGPError(.tampered, "the message does not decrypt with our key although it was encrypted to it (\(text)): changed after it was encrypted") }
                 throw PGPError(.decrypt, "cannot decrypt: \(text)\(box.asked && passphrase == nil ? " (the secret key needs a passphrase: passphraseFile)" : "")")
             }
-            let plain = output.bytes()
-            guard let result = gpgme_op_verify_result(ctx), let first = result.pointee.signatures else { return (plain, .unsigned) }
-            var sig: gpgme_signature_t? = first
-            var problems = [String]()
-            while let s = sig {
-                let fpr = s.pointee.fpr.map { String(cString: $0) } ?? "?"
-                if gpgme_err_code(s.pointee.status) == GPG_ERR_NO_ERROR {
-                    let primary = (try? key(fpr, secret: false))?.fingerprint ?? fpr
-                    if signers.contains(primary) { return (plain, .good(signer: primary)) }
-                    problems.append("signed by \(primary), which is not the expected key (\(signers.joined(separator: ", ")))")
-                } else if gpgme_err_code(s.pointee.status) == GPG_ERR_NO_PUBKEY {
-                    problems.append("signed by an unknown key \(fpr), not the expected key (\(signers.joined(separator: ", ")))")
-                } else {
-                    problems.append("the signature by \(fpr) is bad: \(PGPKeyring.message(s.pointee.status))")
-                }
-                sig = s.pointee.next
-            }
-            return (plain, .bad(detail: problems.joined(separator: "; ")))
+            return (output.bytes(), verification(signers: signers))
         }
+    }
+
+    /// Checks a signed, not encrypted message (clearsigned, or signed with `gpg --sign`) and returns
+    /// the signed bytes. A message without an OpenPGP signature is `.unsigned` (its bytes unchanged).
+    public func verify(_ message: [UInt8], signers: [String]) throws -> (plaintext: [UInt8], verification: Verification) {
+        try lock.withLock {
+            let input = try GPGMEBuffer(bytes: message), output = try GPGMEBuffer()
+            let err = gpgme_op_verify(ctx, input.handle, nil, output.handle)
+            if gpgme_err_code(err) == GPG_ERR_NO_DATA { return (message, .unsigned) }
+            if err != 0 { throw PGPError(.tampered, "the signed message cannot be read: \(PGPKeyring.message(err))") }
+            return (output.bytes(), verification(signers: signers))
+        }
+    }
+
+    /// The last operation's signatures against the expected signers. Must hold `lock`.
+    private func verification(signers: [String]) -> Verification {
+        guard let result = gpgme_op_verify_result(ctx), let first = result.pointee.signatures else { return .unsigned }
+        var sig: gpgme_signature_t? = first
+        var problems = [String]()
+        while let s = sig {
+            let fpr = s.pointee.fpr.map { String(cString: $0) } ?? "?"
+            if gpgme_err_code(s.pointee.status) == GPG_ERR_NO_ERROR {
+                let primary = (try? key(fpr, secret: false))?.fingerprint ?? fpr
+                if signers.contains(primary) { return .good(signer: primary) }
+                problems.append("signed by \(primary), which is not the expected key (\(signers.joined(separator: ", ")))")
+            } else if gpgme_err_code(s.pointee.status) == GPG_ERR_NO_PUBKEY {
+                problems.append("signed by an unknown key \(fpr), not the expected key (\(signers.joined(separator: ", ")))")
+            } else {
+                problems.append("the signature by \(fpr) is bad: \(PGPKeyring.message(s.pointee.status))")
+            }
+            sig = s.pointee.next
+        }
+        return .bad(detail: problems.joined(separator: "; "))
     }
 
     /// Whether the last decryption was for a key whose secret we hold.

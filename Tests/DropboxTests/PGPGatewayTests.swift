@@ -22,6 +22,9 @@ final class PGPGatewayTests: XCTestCase {
               - name: mt940
                 format: mt940
                 pgp: { decrypt: true, verifyWith: keys/bank.asc, decryptWith: keys/ours.asc, passphraseFile: keys/pgp-pass }
+              - name: signed
+                format: mt940
+                pgp: { verifyWith: keys/bank.asc }
           acme-payroll:
             channels:
               - { name: payroll, mapping: csv/ach-payroll }
@@ -94,6 +97,29 @@ final class PGPGatewayTests: XCTestCase {
         }
         // No plaintext is left behind in var/work.
         XCTAssertEqual(home.files(under: "var/work").filter { $0.contains("pgp-") }, [])
+    }
+
+    func testSignedOnlyStatementIsVerifiedAndTranslated() throws {
+        let statement = try bytes(packageRoot + "/samples/acme-bank/mt940/statement-2026-11-21.sta")
+        let input = bank.home + "/statement.sta"
+        try Data(statement).write(to: URL(fileURLWithPath: input))
+        try bank.gpg(["--local-user", "<bank@example.test>", "--clearsign", "--output", input + ".asc", input])
+        try bank.gpg(["--local-user", "<bank@example.test>", "--sign", "--output", input + ".gpg", input])
+        let clear = try bytes(input + ".asc")
+        var changed = String(decoding: clear, as: UTF8.self)
+        let amount = try XCTUnwrap(changed.range(of: ":61:"))
+        changed.replaceSubrange(amount.upperBound..<changed.index(amount.upperBound, offsetBy: 1), with: "9")
+        try home.drop("clear.sta.asc", clear, into: "acme-bank/signed")
+        try home.drop("opaque.sta.gpg", try bytes(input + ".gpg"), into: "acme-bank/signed")
+        try home.drop("changed.sta.asc", Array(changed.utf8), into: "acme-bank/signed")
+        try home.drop("plain.sta", statement, into: "acme-bank/signed")
+        try home.runOnce()
+        let ledger = try home.ledger()
+        let archived = try ledger.files(in: [.archived]).sorted { $0.name < $1.name }
+        XCTAssertEqual(archived.map(\.name), ["clear.sta.asc", "opaque.sta.gpg"])
+        for f in archived { XCTAssertGreaterThan(f.recordCount, 0, f.name) }
+        XCTAssertEqual(try quarantineCode(ledger, name: "changed.sta.asc"), "pgp.bad-signature")
+        XCTAssertEqual(try quarantineCode(ledger, name: "plain.sta"), "pgp.unsigned")
     }
 
     func testOutboundNACHAIsEncryptedToTheBankAndDecryptsToTheWritersBytes() throws {

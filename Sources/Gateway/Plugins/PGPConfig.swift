@@ -3,8 +3,9 @@ import Transport
 import Yams
 
 /// `pgp:` of an inbound channel: `{ decrypt: true, verifyWith: keys/bank.asc, passphraseFile: … }`.
-/// The file is decrypted with the gateway keyring's secret keys; with `verifyWith`, it must be
-/// signed by a key of those files (else `pgp.unsigned` / `pgp.bad-signature`, never translated).
+/// The file is decrypted with the gateway keyring's secret keys (without `decrypt`, it is only
+/// signed); with `verifyWith`, it must be signed by a key of those files (else `pgp.unsigned` /
+/// `pgp.bad-signature`, never translated).
 public struct InboundPGP: Sendable {
     public var decrypt: Bool
     /// Key files whose keys may sign the channel's files; empty: signatures are not required.
@@ -54,7 +55,6 @@ extension ConfigReader {
         let decrypt = node["decrypt"]?.bool ?? false
         let verify = paths(node["verifyWith"], root: root)
         if !decrypt && verify.isEmpty { problems.append("\(at): needs decrypt: true or verifyWith"); return nil }
-        if !decrypt { problems.append("\(at).decrypt: only encrypted files are read (signed-only files: not yet supported)"); return nil }
         return InboundPGP(decrypt: decrypt, verifyWith: verify, decryptWith: paths(node["decryptWith"], root: root),
                           passphrase: secret(node, "passphrase", root: root, at: at))
     }

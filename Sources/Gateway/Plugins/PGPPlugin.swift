@@ -48,7 +48,7 @@ public final class PGPPlugin: PipelinePlugin, @unchecked Sendable {
     static func plaintextPath(_ config: GatewayConfig, _ file: FileEntry) -> String { "\(config.workDir)/\(AtomicFile.tempPrefix)pgp-\(file.id!)" }
 
     public func translationInput(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws -> String? {
-        guard let pgp = channel.pgp, pgp.decrypt else { return nil }
+        guard let pgp = channel.pgp else { return nil }
         func report(_ code: String, _ message: String) -> ErrorReport {
             ErrorReport(file: file.name, sha256: file.sha256, partner: file.partner, format: channel.format, stage: .read, code: code, message: message)
         }
@@ -62,7 +62,10 @@ public final class PGPPlugin: PipelinePlugin, @unchecked Sendable {
         } catch { throw report("pgp.keys", "\(error)") }
         guard let message = FileManager.default.contents(atPath: file.workPath) else { throw report("pgp.decrypt", "cannot read \(file.workPath)") }
         let result: (plaintext: [UInt8], verification: PGPKeyring.Verification)
-        do { result = try keyring.decryptVerify([UInt8](message), signers: signers, passphrase: passphrase) } catch let e as PGPError {
+        do {
+            result = pgp.decrypt ? try keyring.decryptVerify([UInt8](message), signers: signers, passphrase: passphrase)
+                                 : try keyring.verify([UInt8](message), signers: signers)
+        } catch let e as PGPError {
             throw report(e.kind == .tampered ? "pgp.bad-signature" : "pgp.decrypt", e.description)
         }
         if !pgp.verifyWith.isEmpty {
@@ -84,7 +87,7 @@ public final class PGPPlugin: PipelinePlugin, @unchecked Sendable {
             written += n
         }
         if case .good(let signer) = result.verification {
-            try? pipeline.ledger.audit(fileId: file.id, "pgp-verified", "decrypted, signed by \(signer)")
+            try? pipeline.ledger.audit(fileId: file.id, "pgp-verified", "\(pgp.decrypt ? "decrypted, " : "")signed by \(signer)")
         } else {
             try? pipeline.ledger.audit(fileId: file.id, "pgp-decrypted", "decrypted (signature not required)")
         }
