@@ -37,7 +37,10 @@ public final class PGPKeyring: @unchecked Sendable {
 
     /// Imports the keys of an armoured or binary key file; returns the primary fingerprints it holds.
     public func importKeys(file path: String) throws -> [String] {
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw PGPError(.keyFile, "cannot read the key file \(path)") }
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let bytes = FileManager.default.contents(atPath: path) else {
+            throw PGPError(.keyFile, "cannot read the key file \(path) (a regular file)")
+        }
         return try lock.withLock {
             let data = try GPGMEBuffer(bytes: [UInt8](bytes))
             try PGPKeyring.check(gpgme_op_import(ctx, data.handle), "cannot import \(path)")
@@ -125,32 +128,43 @@ public final class PGPKeyring: @unchecked Sendable {
     /// Decrypts `message` (armoured or binary) with the secret keys of the keyring and checks its
     /// signatures against `signers` (primary fingerprints). Throws `PGPError` when it cannot be decrypted.
     public func decryptVerify(_ message: [UInt8], signers: [String], passphrase: String?) throws -> (plaintext: [UInt8], verification: Verification) {
+        let output = try GPGMEBuffer()
+        let verification = try open(GPGMEBuffer(bytes: message), into: output, decrypt: true, signers: signers, passphrase: passphrase)
+        return (output.bytes(), verification)
+    }
+
+    /// Checks a signed, not encrypted message (clearsigned, or signed with `gpg --sign`) and returns
+    /// the signed bytes. A message without an OpenPGP signature is `.unsigned`.
+    public func verify(_ message: [UInt8], signers: [String]) throws -> (plaintext: [UInt8], verification: Verification) {
+        let output = try GPGMEBuffer()
+        let verification = try open(GPGMEBuffer(bytes: message), into: output, decrypt: false, signers: signers, passphrase: nil)
+        return (output.bytes(), verification)
+    }
+
+    /// The same from one open file into another, streamed (memory stays flat however large the file).
+    public func open(fileDescriptor input: Int32, into output: Int32, decrypt: Bool, signers: [String], passphrase: String?) throws -> Verification {
+        try open(GPGMEBuffer(fileDescriptor: input), into: GPGMEBuffer(fileDescriptor: output), decrypt: decrypt, signers: signers, passphrase: passphrase)
+    }
+
+    private func open(_ input: GPGMEBuffer, into output: GPGMEBuffer, decrypt: Bool, signers: [String], passphrase: String?) throws -> Verification {
         try lock.withLock {
-            let input = try GPGMEBuffer(bytes: message), output = try GPGMEBuffer()
+            guard decrypt else {
+                let err = gpgme_op_verify(ctx, input.handle, nil, output.handle)
+                if gpgme_err_code(err) == GPG_ERR_NO_DATA { return .unsigned }
+                if err != 0 { throw PGPError(.tampered, "the signed message cannot be read: \(PGPKeyring.message(err))") }
+                return verification(signers: signers)
+            }
             let box = Passphrase(passphrase)
             gpgme_set_passphrase_cb(ctx, passphraseCallback, Unmanaged.passUnretained(box).toOpaque())
             defer { gpgme_set_passphrase_cb(ctx, nil, nil) }
             let err = gpgme_op_decrypt_verify(ctx, input.handle, output.handle)
             if err != 0 {
                 // A message for one of our keys that still fails was changed after it was made.
-                let ours = recipientsOurs()
                 let text = PGPKeyring.message(err)
-                if ours { throw PGPError(.tampered, "the message does not decrypt with our key although it was encrypted to it (\(text)): changed after it was encrypted") }
+                if recipientsOurs() { throw PGPError(.tampered, "the message does not decrypt with our key although it was encrypted to it (\(text)): changed after it was encrypted") }
                 throw PGPError(.decrypt, "cannot decrypt: \(text)\(box.asked && passphrase == nil ? " (the secret key needs a passphrase: passphraseFile)" : "")")
             }
-            return (output.bytes(), verification(signers: signers))
-        }
-    }
-
-    /// Checks a signed, not encrypted message (clearsigned, or signed with `gpg --sign`) and returns
-    /// the signed bytes. A message without an OpenPGP signature is `.unsigned` (its bytes unchanged).
-    public func verify(_ message: [UInt8], signers: [String]) throws -> (plaintext: [UInt8], verification: Verification) {
-        try lock.withLock {
-            let input = try GPGMEBuffer(bytes: message), output = try GPGMEBuffer()
-            let err = gpgme_op_verify(ctx, input.handle, nil, output.handle)
-            if gpgme_err_code(err) == GPG_ERR_NO_DATA { return (message, .unsigned) }
-            if err != 0 { throw PGPError(.tampered, "the signed message cannot be read: \(PGPKeyring.message(err))") }
-            return (output.bytes(), verification(signers: signers))
+            return verification(signers: signers)
         }
     }
 
@@ -257,6 +271,12 @@ final class GPGMEBuffer {
     init() throws {
         var h: gpgme_data_t?
         try PGPKeyring.check(gpgme_data_new(&h), "cannot make a buffer")
+        handle = h!
+    }
+    /// Reads from or writes to an open descriptor (not closed here).
+    init(fileDescriptor fd: Int32) throws {
+        var h: gpgme_data_t?
+        try PGPKeyring.check(gpgme_data_new_from_fd(&h, fd), "cannot use descriptor \(fd)")
         handle = h!
     }
     init(bytes: [UInt8]) throws {

@@ -43,8 +43,8 @@ public final class PGPPlugin: PipelinePlugin, @unchecked Sendable {
         return fprs
     }
 
-    /// `var/work/.tmp-pgp-<id>`: the decrypted bytes while the file is translated (0600, removed
-    /// after; a crash leaves it to the next start's temp-file sweep).
+    /// `var/work/.tmp-pgp-<id>`: the decrypted bytes while the file is translated (0600, streamed
+    /// by GnuPG; removed after translation or quarantine; a crash leaves it to the next start's sweep).
     static func plaintextPath(_ config: GatewayConfig, _ file: FileEntry) -> String { "\(config.workDir)/\(AtomicFile.tempPrefix)pgp-\(file.id!)" }
 
     public func translationInput(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws -> String? {
@@ -60,33 +60,29 @@ public final class PGPPlugin: PipelinePlugin, @unchecked Sendable {
             for k in pgp.decryptWith { _ = try fingerprints(k, keyring: keyring) }
             signers = try pgp.verifyWith.flatMap { try fingerprints($0, keyring: keyring) }
         } catch { throw report("pgp.keys", "\(error)") }
-        guard let message = FileManager.default.contents(atPath: file.workPath) else { throw report("pgp.decrypt", "cannot read \(file.workPath)") }
-        let result: (plaintext: [UInt8], verification: PGPKeyring.Verification)
+        let path = Self.plaintextPath(pipeline.config, file)
+        unlink(path)
+        let input = openRegularBytes(Array(file.workPath.utf8))
+        guard input >= 0 else { throw report("pgp.decrypt", "cannot open \(file.workPath): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        let output = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw report("pgp.decrypt", "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(output) }
+        let verification: PGPKeyring.Verification
         do {
-            result = pgp.decrypt ? try keyring.decryptVerify([UInt8](message), signers: signers, passphrase: passphrase)
-                                 : try keyring.verify([UInt8](message), signers: signers)
+            verification = try keyring.open(fileDescriptor: input, into: output, decrypt: pgp.decrypt, signers: signers, passphrase: passphrase)
         } catch let e as PGPError {
             throw report(e.kind == .tampered ? "pgp.bad-signature" : "pgp.decrypt", e.description)
         }
         if !pgp.verifyWith.isEmpty {
-            switch result.verification {
+            switch verification {
             case .good: break
-            case .unsigned: throw report("pgp.unsigned", "the file is not signed; the channel accepts files signed by \(pgp.verifyWith.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")) only")
+            case .unsigned:
+                throw report("pgp.unsigned", "the file is not signed; the channel accepts files signed by \(pgp.verifyWith.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")) only")
             case .bad(let detail): throw report("pgp.bad-signature", detail)
             }
         }
-        let path = Self.plaintextPath(pipeline.config, file)
-        unlink(path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw report("pgp.decrypt", "cannot write \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var written = 0
-        while written < result.plaintext.count {
-            let n = result.plaintext.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n <= 0 { unlink(path); throw report("pgp.decrypt", "cannot write \(path): \(String(cString: strerror(errno)))") }
-            written += n
-        }
-        if case .good(let signer) = result.verification {
+        if case .good(let signer) = verification {
             try? pipeline.ledger.audit(fileId: file.id, "pgp-verified", "\(pgp.decrypt ? "decrypted, " : "")signed by \(signer)")
         } else {
             try? pipeline.ledger.audit(fileId: file.id, "pgp-decrypted", "decrypted (signature not required)")
