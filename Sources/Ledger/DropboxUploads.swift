@@ -30,7 +30,15 @@ extension Ledger {
 
     /// Outbound files of a channel still waiting in its outbox (`emitted`), oldest first.
     public func waitingOutbound(partner: String, channel: String) throws -> [OutboundFile] {
-        try outboundFiles().filter { $0.partner == partner && $0.channel == channel && $0.state == "emitted" && !$0.path.isEmpty }
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT partner, channel, format, name, path, state, route, sourceFileId, recordCount, lastError FROM outbound
+                WHERE partner = ? AND channel = ? AND state = 'emitted' AND path != '' ORDER BY id
+                """, arguments: [partner, channel]).map {
+                OutboundFile(partner: $0["partner"], channel: $0["channel"], format: $0["format"], name: $0["name"], path: $0["path"], state: $0["state"],
+                             route: $0["route"], sourceFileId: $0["sourceFileId"], recordCount: $0["recordCount"], lastError: $0["lastError"])
+            }
+        }
     }
 
     /// An outbound file the partner took from its drop box becomes `delivered`.
