@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# OpenPGP in the gateway: the same generated MT940 file (~20 MB) through `dropgate run --once`
+# OpenPGP in the gateway: the same generated MT940 file (20 MiB) through `dropgate run --once`
 # in clear and signed + encrypted (decrypted and verified through GPGME on var/gnupg), next to
 # `gpg --decrypt` of the same message (the peer: what GnuPG alone costs).
-#   Benchmarks/pgp.sh [MB]        (default 20; DROPGATE_BIN picks the binary)
+#   Benchmarks/pgp.sh [MiB]        (default 20; DROPGATE_BIN picks the binary)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 size_mb="${1:-20}"
@@ -15,24 +15,7 @@ cleanup() {
 trap cleanup EXIT
 . "$root/Benchmarks/measure.sh"
 bin="${DROPGATE_BIN:-$(swift build -c release --show-bin-path --package-path "$root")/dropgate}"
-python3 - "$work/statements.sta" "$size_mb" <<'PY'
-import sys
-path, target = sys.argv[1], int(sys.argv[2]) * 1_000_000
-with open(path, "w", newline="\r\n") as f:
-    n = 0
-    while f.tell() < target:
-        n += 1
-        balance = 100000
-        f.write(f":20:BENCH{n:08d}\n:25:NL91ABNA0417164300\n:28C:{n % 99999}/1\n:60F:C240102EUR{balance // 100},{balance % 100:02d}\n")
-        for i in range(50):
-            cents = 1000 + (n * 7919 + i * 104729) % 500000
-            mark = "D" if i % 3 == 0 else "C"
-            balance += -cents if mark == "D" else cents
-            f.write(f":61:2401020102{mark}{cents // 100},{cents % 100:02d}NTRFREF{i}//B{n}-{i}\n")
-            f.write(f":86:166?00GUTSCHRIFT?20EREF+E2E-{n}-{i}?21SVWZ+Rechnung {i} Kunde {n}\n")
-        sign = "C" if balance >= 0 else "D"
-        f.write(f":62F:{sign}240102EUR{abs(balance) // 100},{abs(balance) % 100:02d}\n-\n")
-PY
+python3 "$root/Benchmarks/mt940_generate.py" "$work/statements.sta" "$size_mb"
 mkdir -m 700 "$gpghome"
 g() { gpg --homedir "$gpghome" --batch --yes --no-tty --pinentry-mode loopback --passphrase '' --trust-model always "$@"; }
 g --quick-gen-key "bank <bank@example.test>" future-default default 1y 2>/dev/null
