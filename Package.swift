@@ -44,10 +44,13 @@ let package = Package(
         // libssh2 for SFTP (Debian 12 ships 1.10: ed25519/ECDSA keys only, see docs/TOOLCHAIN.md).
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "Transport", dependencies: ["Ledger", "CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]),
+        // OpenPGP through GPGME (Debian 12: 1.18) on a keyring of the gateway's own (docs/DROPBOXES.md).
+        .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
+        .target(name: "PGP", dependencies: ["CGPGME"]),
         .target(name: "Gateway", dependencies: [
             "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "Posting", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"), "PGP",
         ]),
         .executableTarget(name: "dropgate", dependencies: [
             "Gateway", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -70,6 +73,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport", "GLFormats", "TestSupport"]),
+        .testTarget(name: "PGPTests", dependencies: ["PGP", "TestSupport"]),
+        .testTarget(name: "DropboxTests", dependencies: ["Gateway", "PGP", "Transport", "Ledger", "Mapping", "Canonical", "TestSupport"]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["TestSupport", "Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),
     ]
 )

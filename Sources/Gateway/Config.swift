@@ -43,6 +43,8 @@ public struct GatewayConfig: Sendable {
         /// `allowEmpty: true`: a file with no records (0 bytes, a header-only CSV) is archived
         /// instead of quarantined (`input.no-records`).
         public var allowEmpty = false
+        /// `pgp:`: decrypted (and verified) before it is read (see `PGPPlugin`).
+        public var pgp: InboundPGP? = nil
     }
 
     public struct Partner: Sendable {
@@ -52,6 +54,8 @@ public struct GatewayConfig: Sendable {
         public var channels: [Channel]
         /// `outbound:`: channels whose outbox files are delivered (`deliver:`, see `SFTPPlugin`).
         public var outbound: [OutboundChannel] = []
+        /// `dropbox:`: the partner pushes to us over SFTP (`dropgate sshd-config`, see `DropboxPlugin`).
+        public var dropbox: DropboxAccount? = nil
     }
 
     /// Records that match `from` are also written by an emitter into a partner's outbox channel.
@@ -81,6 +85,8 @@ public struct GatewayConfig: Sendable {
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     public var partners: [Partner]
     public var routes: [Route]
+    /// `dropboxes:`: where partners' SFTP drop boxes live (see `DropboxPlugin`).
+    public var dropboxes: DropboxSettings? = nil
 
     public var channels: [Channel] { partners.flatMap(\.channels) }
     public var workDir: String { varDir + "/work" }
@@ -151,8 +157,8 @@ extension GatewayConfig {
 struct ConfigReader {
     var problems: [String]
 
-    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes"]
-    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty"]
+    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes", "dropboxes"]
+    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty", "pgp"]
     static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile", "poisonAfter"]
     static let routeKeys: Set<String> = ["name", "from", "emit"]
 
@@ -179,7 +185,7 @@ struct ConfigReader {
         for (k, v) in yaml["partners"]?.mapping ?? [:] {
             let name = k.string ?? ""
             let at = "partners.\(name)"
-            unknownKeys(v, ["settings", "channels", "outbound"], at: at)
+            unknownKeys(v, ["settings", "channels", "outbound", "dropbox"], at: at)
             var settings = [String: String]()
             for (sk, sv) in v["settings"]?.mapping ?? [:] { settings[sk.string ?? ""] = sv.string ?? "" }
             var channels = [GatewayConfig.Channel]()
@@ -207,20 +213,24 @@ struct ConfigReader {
                     pickup: pickup(c["pickup"], base: config.pickup, at: "\(cat).pickup"),
                     remote: c["remote"].flatMap { remotePull($0, inbox: path, root: root, at: "\(cat).remote") },
                     limits: limits(c["limits"], base: config.limits, at: "\(cat).limits"),
-                    allowEmpty: c["allowEmpty"]?.bool ?? false))
+                    allowEmpty: c["allowEmpty"]?.bool ?? false,
+                    pgp: c["pgp"].flatMap { inboundPGP($0, root: root, at: "\(cat).pgp") }))
             }
             let dup = Dictionary(grouping: channels, by: \.name).filter { $0.value.count > 1 }.keys
             for d in dup.sorted() { problems.append("\(at).channels: channel \"\(d)\" is defined more than once") }
             var outbound = [OutboundChannel]()
             for (i, o) in (v["outbound"]?.sequence ?? []).enumerated() {
                 let oat = "\(at).outbound[\(i)]"
-                unknownKeys(o, ["name", "deliver"], at: oat)
+                unknownKeys(o, ["name", "deliver", "pgp"], at: oat)
                 guard let oname = o["name"]?.string, !oname.isEmpty else { problems.append("\(oat).name: missing"); continue }
                 outbound.append(OutboundChannel(name: oname, partner: name, path: "\(config.outbox)/\(name)/\(oname)",
-                                                deliver: o["deliver"].flatMap { delivery($0, root: root, at: "\(oat).deliver") }))
+                                                deliver: o["deliver"].flatMap { delivery($0, root: root, at: "\(oat).deliver") },
+                                                pgp: o["pgp"].flatMap { outboundPGP($0, root: root, at: "\(oat).pgp") }))
             }
-            config.partners.append(GatewayConfig.Partner(name: name, settings: settings, channels: channels, outbound: outbound))
+            config.partners.append(GatewayConfig.Partner(name: name, settings: settings, channels: channels, outbound: outbound,
+                                                         dropbox: v["dropbox"].flatMap { dropboxAccount($0, partner: name, root: root, at: "\(at).dropbox") }))
         }
+        dropboxes(yaml["dropboxes"], into: &config, root: root)
         for (i, r) in (yaml["routes"]?.sequence ?? []).enumerated() {
             let at = "routes[\(i)]"
             unknownKeys(r, Self.routeKeys, at: at)

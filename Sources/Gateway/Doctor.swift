@@ -43,6 +43,8 @@ public struct Doctor {
         out += folders(config)
         out += diskSpace(config)
         out += timeZones(config)
+        out += pgpKeys(config)
+        out += dropboxes(config)
         return out
     }
 

@@ -101,6 +101,7 @@ public struct Emitter: Sendable {
     /// partner's outbox channel, once (a repeat after a crash finds the outbound row and skips).
     func runRoutes(for entry: FileEntry, config: GatewayConfig, ledger: Ledger, logger: Logger,
                    takeOver: (_ records: [Record], _ route: GatewayConfig.Route) throws -> Bool = { _, _ in false },
+                   seal: (_ file: OutputFile, _ partner: String, _ channel: String) throws -> OutputFile = { file, _, _ in file },
                    emitted: (_ path: String, _ format: String, _ partner: String, _ channel: String) -> Void = { _, _, _, _ in }) {
         let routes = config.routes.filter { r in
             (r.fromPartner == nil || r.fromPartner == entry.partner) && (r.fromChannel == nil || r.fromChannel == entry.channel)
@@ -137,8 +138,11 @@ public struct Emitter: Sendable {
                 var request = Request(format: route.format, mapping: route.mapping, partner: route.toPartner, settings: partner?.settings ?? [:])
                 request.options.values["fileName"] = "\(base).\(fileId).\(route.format)"
                 let files = try emit(selected, request)
-                for f in files {
-                    let name = files.count == 1 && f.name == "records.csv" ? "\(base).\(fileId).csv" : f.name
+                for written in files {
+                    var f = written
+                    if files.count == 1 && f.name == "records.csv" { f.name = "\(base).\(fileId).csv" }
+                    f = try seal(f, route.toPartner, route.toChannel)
+                    let name = f.name
                     let path = "\(config.outbox)/\(route.toPartner)/\(route.toChannel)/\(name)"
                     try AtomicFile.write(f.bytes, to: path)
                     try ledger.recordOutbound(partner: route.toPartner, channel: route.toChannel, format: route.format, name: name, path: path,

@@ -294,7 +294,9 @@ public final class Pipeline: @unchecked Sendable {
                     entry.state = .translated
                     continue
                 }
-                return Translator.Job(path: entry.workPath, fileName: entry.name, sha256: entry.sha256!, partner: entry.partner,
+                var input = entry.workPath
+                for plugin in plugins { if let other = try plugin.translationInput(entry, channel: channel, pipeline: self) { input = other } }
+                return Translator.Job(path: input, fileName: entry.name, sha256: entry.sha256!, partner: entry.partner,
                                       channel: entry.channel, format: channel.format, mapping: channel.mapping, options: channel.options)
             case .translated:
                 if !exported { try exportRecords(entry) }
@@ -303,6 +305,8 @@ public final class Pipeline: @unchecked Sendable {
                 for plugin in plugins { plugin.afterTranslate(entry, channel: channel, records: records, pipeline: self) }
                 emitter.runRoutes(for: entry, config: config, ledger: ledger, logger: logger, takeOver: { records, route in
                     try plugins.contains { try $0.handleEmit(records, route: route, source: entry, pipeline: self) }
+                }, seal: { file, partner, channel in
+                    try plugins.reduce(file) { try $1.sealOutbound($0, partner: partner, channel: channel, pipeline: self) ?? $0 }
                 }) { path, format, partner, channel in
                     for plugin in plugins { plugin.afterEmit(path, format: format, partner: partner, channel: channel, pipeline: self) }
                 }

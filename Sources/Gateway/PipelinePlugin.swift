@@ -1,5 +1,6 @@
 import Foundation
 import Canonical
+import FormatKit
 import Ledger
 
 /// Behaviour that some partners' files need beyond read → map → archive (duplicate interchange
@@ -8,6 +9,12 @@ import Ledger
 public protocol PipelinePlugin: Sendable {
     /// Before a received file is translated. Throw an `ErrorReport` to quarantine it.
     func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws
+    /// The file the translator reads instead of the claimed one (e.g. its decrypted bytes); nil: the claimed one.
+    /// Throw an `ErrorReport` to quarantine it.
+    func translationInput(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws -> String?
+    /// A file a route wrote, before it goes into the partner's outbox: the file to put there instead
+    /// (e.g. encrypted), or nil to leave it.
+    func sealOutbound(_ file: OutputFile, partner: String, channel: String, pipeline: Pipeline) throws -> OutputFile?
     /// After a file's records are committed (`translated`), before it is archived.
     func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: StoredRecords, pipeline: Pipeline)
     /// After a file went to quarantine (the original is still readable at `file.finalPath`).
@@ -25,6 +32,8 @@ public protocol PipelinePlugin: Sendable {
 
 extension PipelinePlugin {
     public func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws {}
+    public func translationInput(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws -> String? { nil }
+    public func sealOutbound(_ file: OutputFile, partner: String, channel: String, pipeline: Pipeline) throws -> OutputFile? { nil }
     public func afterTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, records: StoredRecords, pipeline: Pipeline) {}
     public func afterQuarantine(_ file: FileEntry, channel: GatewayConfig.Channel, report: ErrorReport, pipeline: Pipeline) {}
     public func handleEmit(_ records: [Record], route: GatewayConfig.Route, source: FileEntry, pipeline: Pipeline) throws -> Bool { false }
@@ -55,6 +64,8 @@ public enum PluginRegistry {
     public static let all: [any PipelinePlugin] = [
         EInvoicePlugin(),
         X12Plugin(),
+        PGPPlugin(),
+        DropboxPlugin(),
         SFTPPlugin(),
     ]
 }

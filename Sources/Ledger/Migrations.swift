@@ -186,5 +186,15 @@ enum Migrations {
                 t.add(column: "attempts", .integer).notNull().defaults(to: 0)   // translations started (poison check)
             }
         }
+        m.registerMigration("dropbox: uploads") { db in
+            // Who put a file into a drop box (Gateway's DropboxPlugin): the SFTP user and, when sshd's
+            // log shows it, the fingerprint of the key that logged in.
+            try db.create(table: "dropbox_uploads") { t in
+                t.primaryKey("fileId", .integer).references("files", onDelete: .cascade)
+                t.column("user", .text).notNull()
+                t.column("keyFingerprint", .text)
+                t.column("recordedAt", .datetime).notNull()
+            }
+        }
     }
 }

@@ -71,6 +71,7 @@ struct StatusCommand: ParsableCommand {
             var text = "  #\(f.id!) \(f.partner)/\(f.channel) \(f.name.debugDescription) → \(f.state.rawValue)"
             if f.recordCount > 0 { text += ", \(f.recordCount) record(s)" + (f.format.map { " (\($0))" } ?? "") }
             if f.state == .duplicate, let twin = f.duplicateOf { text += " of #\(twin)" }
+            if let u = try ledger.upload(fileId: f.id!) { text += ", uploaded by \(u.user)" + (u.keyFingerprint.map { " (\($0))" } ?? "") }
             if let final = f.finalPath { text += ": " + rel(final) }
             if f.state == .quarantined, let report = f.error.flatMap({ try? JSONDecoder().decode(ErrorReport.self, from: Data($0.utf8)) }) {
                 text += "\n      \(report.description)"

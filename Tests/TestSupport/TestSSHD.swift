@@ -83,23 +83,28 @@ public final class TestSSHD {
     private func waitUntilListening() throws {
         let deadline = Date() + 10
         while Date() < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(fd)
-            if connected == 0 { return }
+            if Self.isListening(port: port) { return }
             usleep(50_000)
         }
         let log = (try? String(contentsOfFile: folder + "/sshd.log", encoding: .utf8)) ?? ""
         throw NSError(domain: "TestSSHD", code: 1, userInfo: [NSLocalizedDescriptionKey: "sshd did not start: \(log)"])
     }
 
-    private static func freePort() throws -> Int {
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    public static func isListening(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on (the kernel picks it).
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -114,7 +119,7 @@ public final class TestSSHD {
     }
 
     /// Child processes (recursively) found through /proc/<pid>/stat's parent field.
-    private static func descendants(of root: Int32) -> [Int32] {
+    public static func descendants(of root: Int32) -> [Int32] {
         var parents: [Int32: [Int32]] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
@@ -142,11 +147,12 @@ public final class TestSSHD {
     }
 }
 
-/// Starts `tool` with stdout and stderr appended to `log`; returns its PID.
+/// Starts `tool` with stdin from /dev/null and stdout and stderr appended to `log`; returns its PID.
 public func spawn(_ tool: String, _ arguments: [String], log: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]

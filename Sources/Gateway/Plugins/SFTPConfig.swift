@@ -58,6 +58,8 @@ public struct OutboundChannel: Sendable {
     public var partner: String
     public var path: String
     public var deliver: SFTPDeliveryConfig?
+    /// `pgp:`: the writer's bytes are encrypted (and signed) before they reach the outbox.
+    public var pgp: OutboundPGP? = nil
 }
 
 extension GatewayConfig {
@@ -75,9 +77,8 @@ extension GatewayConfig {
 func isoTime(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
 extension ConfigReader {
-    static let connectionKeys: Set<String> = ["host", "port", "user", "privateKey", "passphraseEnv", "passphraseFile", "passwordEnv",
-                                              "passwordFile", "knownHosts", "fingerprint", "directory", "connectTimeout", "operationTimeout",
-                                              "schedule", "timeZone", "interval"]
+    static let connectionKeys: Set<String> = secretKeys("passphrase").union(secretKeys("password")).union(["host", "port", "user", "privateKey", "knownHosts", "fingerprint", "directory", "connectTimeout", "operationTimeout",
+                                              "schedule", "timeZone", "interval"])
     static let remoteKeys = connectionKeys.union(["archiveDirectory", "afterPickup", "doneFile", "minAge"])
     static let deliverKeys = connectionKeys.union(["rename", "window", "cutoff", "holidays"])
 
@@ -148,24 +149,16 @@ extension ConfigReader {
         if user == nil { problems.append("\(at).user: missing") }
         var port = 22
         if let p = node["port"] { if let n = p.int, (1...65535).contains(n) { port = n } else { problems.append("\(at).port: not a port number") } }
-        func secret(_ envKey: String, _ fileKey: String) -> SecretSource? {
-            switch (node[envKey]?.string, node[fileKey]?.string) {
-            case (let env?, nil): return .environment(env)
-            case (nil, let file?): return .file(abs(file))
-            case (.some, .some): problems.append("\(at): give \(envKey) or \(fileKey), not both"); return nil
-            case (nil, nil): return nil
-            }
-        }
-        let passphrase = secret("passphraseEnv", "passphraseFile")
-        let password = secret("passwordEnv", "passwordFile")
+        let passphrase = secret(node, "passphrase", root: root, at: at)
+        let password = secret(node, "password", root: root, at: at)
         var authentication: SFTPAuthentication?
         switch (node["privateKey"]?.string, password) {
         case (let key?, nil): authentication = .privateKey(path: abs(key), passphrase: passphrase)
         case (nil, let password?):
             authentication = .password(password)
-            if passphrase != nil { problems.append("\(at).passphraseEnv/passphraseFile: only used with privateKey") }
-        case (.some, .some): problems.append("\(at): give privateKey or a password (passwordEnv/passwordFile), not both")
-        case (nil, nil): problems.append("\(at): needs privateKey or passwordEnv/passwordFile")
+            if passphrase != nil { problems.append("\(at).passphrase: only used with privateKey") }
+        case (.some, .some): problems.append("\(at): give privateKey or a password, not both")
+        case (nil, nil): problems.append("\(at): needs privateKey or password (${ENV}) / passwordFile")
         }
         var hostKey: HostKeyPolicy?
         switch (node["knownHosts"]?.string, node["fingerprint"]?.string) {
