@@ -48,6 +48,21 @@ final class RetryPolicyTests: XCTestCase {
         XCTAssertFalse(state.isDue(at: now))
     }
 
+    func testAFailureAfterASuccessStartsAFreshRound() {
+        let policy = RetryPolicy()
+        var now = Date(timeIntervalSince1970: 0)
+        var state = RetryState(now: now)
+        state.recordSuccess()
+        now += 60
+        state.recordFailure("down again", at: now, policy: policy, spread: 0)
+        XCTAssertEqual(state.phase, .retrying)
+        XCTAssertEqual(state.failures, 1)
+        XCTAssertEqual(state.lastError, "down again")
+        XCTAssertEqual(state.nextAttempt, now + policy.delay(afterFailures: 1, spread: 0))
+        for _ in 2...policy.maxAttempts { state.recordFailure("x", at: now, policy: policy, spread: 0) }
+        XCTAssertEqual(state.phase, .deadLettered)
+    }
+
     func testADeadLetterThatSucceedsIsDone() {
         let policy = RetryPolicy()
         let now = Date(timeIntervalSince1970: 0)

@@ -78,6 +78,9 @@ public struct RetryState: Sendable, Equatable, Codable {
     /// Records a failed try at `now` and plans the next one; `spread` in -1...1 is the jitter.
     public mutating func recordFailure(_ error: String, at now: Date, policy: RetryPolicy,
                                        spread: Double = Double.random(in: -1...1)) {
+        // A recurring item (a channel's pull) that last succeeded starts a fresh round of retries:
+        // a failure after a success was dropped before, so it never backed off or dead-lettered.
+        if phase == .succeeded { self = RetryState(now: now) }
         lastError = error
         switch phase {
         case .retrying:
