@@ -81,7 +81,11 @@ public struct X12Acknowledger {
         try w.add("ST", implementation ? ["999", "0001", version] : ["997", "0001"])
         try w.add("AK1", implementation ? [group.functionalID, group.controlNumber, group.version] : [group.functionalID, group.controlNumber])
         for set in group.sets {
-            try w.add("AK2", [set.identifier, set.controlNumber])
+            try w.add("AK2", set.identifier, set.controlNumber)
+            if set.findings.isEmpty {   // the common case, without the lists below
+                try w.add(implementation ? "IK5" : "AK5", "A")
+                continue
+            }
             for f in set.findings where f.level == .segment {
                 try w.add(implementation ? "IK3" : "AK3", [f.error.segment ?? "", f.segmentPosition.map(String.init) ?? "", "", f.ackCode])
                 if let position = f.elementPosition, let code = f.elementCode {

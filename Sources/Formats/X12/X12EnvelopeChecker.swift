@@ -118,7 +118,7 @@ private struct State {
                 try missingTrailer(.group("3", "missing-ge", "group \(group!.controlNumber) has no GE before the next GS", at: s), at: s)
             }
             group = X12GroupReport(header: s)
-            setControlNumbers = []
+            setControlNumbers.removeAll(keepingCapacity: true)
             for f in X12HeaderRules.checkGS(s) { try record(f) }
         case "ST":
             guard group != nil else { return try record(.interchange("024", "st-outside", "ST outside a functional group (no GS)", at: s)) }

@@ -38,14 +38,28 @@ struct X12SegmentWriter {
         counted += 1
     }
 
+    /// `id*a~` or `id*a*b~` without building an array (what an acknowledgment writes per set).
+    mutating func add(_ id: String, _ a: String, _ b: String? = nil) throws {
+        try check(id, 0, a)
+        if let b { try check(id, 1, b) }
+        bytes.append(contentsOf: id.utf8)
+        if !a.isEmpty || b?.isEmpty == false { bytes.append(delimiters.element); bytes.append(contentsOf: a.utf8) }
+        if let b, !b.isEmpty { bytes.append(delimiters.element); bytes.append(contentsOf: b.utf8) }
+        if !delimiters.segmentIsNewline { bytes.append(contentsOf: delimiters.segment) }
+        bytes.append(10)
+        counted += 1
+    }
+
     /// Refuses an element that holds a delimiter (X12 has no escape), naming segment and element.
     func check(_ id: String, _ elements: [String]) throws {
-        for (i, e) in elements.enumerated() {
-            if let bad = forbidden.withUnsafeBufferPointer({ table in e.utf8.first { table[Int($0)] } }) {
-                throw FormatError("x12.write.delimiter-in-data",
-                                  "\(id)\(i < 9 ? "0" : "")\(i + 1) \"\(e)\" contains \"\(String(decoding: [bad], as: UTF8.self))\", which is a delimiter of this interchange (X12 has no escape)",
-                                  segment: id, field: "\(id)\(i < 9 ? "0" : "")\(i + 1)")
-            }
+        for (i, e) in elements.enumerated() { try check(id, i, e) }
+    }
+
+    private func check(_ id: String, _ i: Int, _ e: String) throws {
+        if let bad = forbidden.withUnsafeBufferPointer({ table in e.utf8.first { table[Int($0)] } }) {
+            throw FormatError("x12.write.delimiter-in-data",
+                              "\(id)\(i < 9 ? "0" : "")\(i + 1) \"\(e)\" contains \"\(String(decoding: [bad], as: UTF8.self))\", which is a delimiter of this interchange (X12 has no escape)",
+                              segment: id, field: "\(id)\(i < 9 ? "0" : "")\(i + 1)")
         }
     }
 
