@@ -2,6 +2,7 @@ import Foundation
 import FormatKit
 import Mapping
 import Yams
+import Events
 
 /// `gateway.yaml`: folders, partners and their channels, routes. Loading checks everything and
 /// reports every mistake at once, each with its YAML path
@@ -81,6 +82,8 @@ public struct GatewayConfig: Sendable {
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     public var partners: [Partner]
     public var routes: [Route]
+    /// `events:`: RabbitMQ and webhooks (docs/EVENTS.md); nil writes no events.
+    public var events: EventsConfig? = nil
 
     public var channels: [Channel] { partners.flatMap(\.channels) }
     public var workDir: String { varDir + "/work" }
@@ -151,7 +154,7 @@ extension GatewayConfig {
 struct ConfigReader {
     var problems: [String]
 
-    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes"]
+    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes", "events"]
     static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty"]
     static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile", "poisonAfter"]
     static let routeKeys: Set<String> = ["name", "from", "emit"]
@@ -175,6 +178,7 @@ struct ConfigReader {
                                        ?? ((try? ResourceLocator().mappings(besideConfig: abs("mappings"))) ?? abs("mappings")),
                                    pickup: pickup(yaml["pickup"], base: GatewayConfig.Pickup(), at: "pickup"), partners: [], routes: [])
         config.limits = limits(yaml["limits"], base: config.limits, at: "limits")
+        if let e = yaml["events"] { config.events = events(e, root: root) }
         if let w = yaml["workers"] { if let n = w.int, n >= 0 { config.workers = n } else { problems.append("workers: not a count (0 translates in the gateway's own process)") } }
         for (k, v) in yaml["partners"]?.mapping ?? [:] {
             let name = k.string ?? ""
