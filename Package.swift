@@ -59,6 +59,8 @@ let package = Package(
 
         // Benchmarks/sftp.sh: SFTPPuller throughput against OpenSSH's sftp.
         .executableTarget(name: "sftp-bench", dependencies: ["Transport"], path: "Benchmarks/SFTPBench"),
+        // Benchmarks/events.sh: events/s to RabbitMQ with publisher confirms.
+        .executableTarget(name: "events-bench", dependencies: ["Events", "Ledger", .product(name: "Logging", package: "swift-log")], path: "Benchmarks/EventsBench"),
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),

@@ -10,10 +10,15 @@ public struct EventEnvelope: Sendable, Equatable {
     public var timestamp: Date
     public var source: String
     public var subject: JSONObject
-    public var data: JSONValue
+    /// `data` as JSON text (a record's canonical JSON line goes in as it is stored).
+    public var dataJSON: String
+
+    public init(type: String, id: String = UUID().uuidString.lowercased(), timestamp: Date, source: String, subject: JSONObject, dataJSON: String) {
+        self.type = type; self.id = id; self.timestamp = timestamp; self.source = source; self.subject = subject; self.dataJSON = dataJSON
+    }
 
     public init(type: String, id: String = UUID().uuidString.lowercased(), timestamp: Date, source: String, subject: JSONObject, data: JSONValue) {
-        self.type = type; self.id = id; self.timestamp = timestamp; self.source = source; self.subject = subject; self.data = data
+        self.init(type: type, id: id, timestamp: timestamp, source: source, subject: subject, dataJSON: data.jsonText)
     }
 
     /// The subject: partner, channel, file id and (for record events) the record's id.
@@ -26,15 +31,26 @@ public struct EventEnvelope: Sendable, Equatable {
         return o
     }
 
-    public var json: String {
-        var o = JSONObject()
-        o["event_type"] = .string(type)
-        o["event_id"] = .string(id)
-        o["timestamp"] = .string(EventEnvelope.rfc3339(timestamp))
-        o["source"] = .string(source)
-        o["subject"] = .object(subject)
-        o["data"] = data
-        return JSONValue.object(o).jsonText
+    public var json: String { json(timestamp: EventEnvelope.rfc3339(timestamp)) }
+
+    /// The envelope with an already formatted timestamp (one change's events share it).
+    public func json(timestamp text: String) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(dataJSON.utf8.count + 256)
+        out += #"{"event_type":"#.utf8
+        JSONValue.writeString(type, to: &out)
+        out += #","event_id":"#.utf8
+        JSONValue.writeString(id, to: &out)
+        out += #","timestamp":"#.utf8
+        JSONValue.writeString(text, to: &out)
+        out += #","source":"#.utf8
+        JSONValue.writeString(source, to: &out)
+        out += #","subject":"#.utf8
+        JSONValue.object(subject).write(to: &out)
+        out += #","data":"#.utf8
+        out += dataJSON.utf8
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// RFC 3339 in UTC with milliseconds: `2026-12-02T15:35:16.123Z`.

@@ -15,26 +15,31 @@ public struct Outbox: LedgerObserver {
     public static func install(on ledger: Ledger, source: String) { ledger.addObserver(Outbox(source: source)) }
 
     public func ledger(_ ledger: Ledger, didChange change: LedgerChange, in db: Database) throws {
+        let stamp = EventEnvelope.rfc3339(change.at)
+        func add(_ type: String, _ subject: JSONObject, _ data: JSONValue) throws { try addJSON(type, subject, data.jsonText) }
+        func addJSON(_ type: String, _ subject: JSONObject, _ data: String) throws {
+            let e = EventEnvelope(type: type, timestamp: change.at, source: source, subject: subject, dataJSON: data)
+            try Outbox.insert(db, e, fileId: change.fileId, timestamp: stamp)
+        }
         switch change.kind {
         case .file(let state):
             guard let id = change.fileId, let file = try Row.fetchOne(db, sql: "SELECT partner, channel, name, size, sha256, format, recordCount, duplicateOf, finalPath FROM files WHERE id = ?", arguments: [id]) else { return }
             let subject = { (record: String?) in EventEnvelope.subject(partner: file["partner"], channel: file["channel"], fileId: id, recordId: record) }
             switch state {
             case .received:
-                try add(db, "file.received", change, subject(nil), .object(["name": .string(file["name"]), "size": number(file["size"]), "sha256": string(file["sha256"])]))
+                try add("file.received", subject(nil), .object(["name": .string(file["name"]), "size": number(file["size"]), "sha256": string(file["sha256"])]))
             case .translated:
-                try add(db, "file.translated", change, subject(nil), .object(["name": .string(file["name"]), "format": string(file["format"]),
+                try add("file.translated", subject(nil), .object(["name": .string(file["name"]), "format": string(file["format"]),
                                                                             "record_count": number(file["recordCount"])]))
                 let rows = try Row.fetchCursor(db, sql: "SELECT id, type, json FROM records WHERE fileId = ? ORDER BY idx", arguments: [id])
                 while let r = try rows.next() {
-                    let json: String = r["json"]
-                    try add(db, "record." + (r["type"] as String), change, subject(r["id"]), try JSONParser.parse(json))
+                    try addJSON("record." + (r["type"] as String), subject(r["id"]), r["json"])
                 }
             case .quarantined:
                 let report = change.detail.flatMap { try? JSONParser.parse($0) } ?? .object(["message": string(change.detail)])
-                try add(db, "file.quarantined", change, subject(nil), report)
+                try add("file.quarantined", subject(nil), report)
             case .duplicate:
-                try add(db, "file.duplicate", change, subject(nil), .object(["name": .string(file["name"]), "sha256": string(file["sha256"]),
+                try add("file.duplicate", subject(nil), .object(["name": .string(file["name"]), "sha256": string(file["sha256"]),
                                                                            "duplicate_of": number(file["duplicateOf"])]))
             case .archived, .rejected:
                 return
@@ -52,7 +57,7 @@ public struct Outbox: LedgerObserver {
             }
             var data: JSONObject = ["name": .string(o["name"]), "format": .string(o["format"]), "route": string(o["route"]), "record_count": number(o["recordCount"])]
             if let d = change.detail { data["detail"] = (try? JSONParser.parse(d)) ?? .string(d) }
-            try add(db, type, change, EventEnvelope.subject(partner: o["partner"], channel: o["channel"], fileId: o["sourceFileId"]), .object(data))
+            try add(type, EventEnvelope.subject(partner: o["partner"], channel: o["channel"], fileId: o["sourceFileId"]), .object(data))
         case .other(let name):
             // Modules name their own events (einvoice.deadline.warning, delivery.dead_letter,
             // outbound.acknowledged from a partner's functional acknowledgment …); detail is their data.
@@ -62,18 +67,13 @@ public struct Outbox: LedgerObserver {
             }
             let data = change.detail.flatMap { try? JSONParser.parse($0) } ?? .object([:])
             if partner == nil, let p = data["partner"]?.stringValue { partner = p; channel = data["channel"]?.stringValue }
-            try add(db, name, change, EventEnvelope.subject(partner: partner, channel: channel, fileId: change.fileId), data)
+            try add(name, EventEnvelope.subject(partner: partner, channel: channel, fileId: change.fileId), data)
         }
     }
 
-    func add(_ db: Database, _ type: String, _ change: LedgerChange, _ subject: JSONObject, _ data: JSONValue) throws {
-        let e = EventEnvelope(type: type, timestamp: change.at, source: source, subject: subject, data: data)
-        try Outbox.insert(db, e, fileId: change.fileId)
-    }
-
-    static func insert(_ db: Database, _ e: EventEnvelope, fileId: Int64?) throws {
+    static func insert(_ db: Database, _ e: EventEnvelope, fileId: Int64?, timestamp: String? = nil) throws {
         try db.cachedStatement(sql: "INSERT INTO events_outbox (eventId, type, fileId, at, envelope) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [e.id, e.type, fileId, e.timestamp, e.json])
+            .execute(arguments: [e.id, e.type, fileId, e.timestamp, timestamp.map(e.json(timestamp:)) ?? e.json])
     }
 
     func number(_ v: DatabaseValue) -> JSONValue { Int64.fromDatabaseValue(v).map { .number(String($0)) } ?? .null }
