@@ -217,6 +217,8 @@ enum Migrations {
                 t.column("createdAt", .datetime).notNull()
                 t.column("updatedAt", .datetime).notNull()
             }
+            // When an e-invoice's einvoice.deadline.warning was written (once per queued message).
+            try db.alter(table: "einvoice_queue") { t in t.add(column: "deadlineWarnedAt", .datetime) }
         }
     }
 }
