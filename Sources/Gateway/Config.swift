@@ -44,6 +44,8 @@ public struct GatewayConfig: Sendable {
         /// `allowEmpty: true`: a file with no records (0 bytes, a header-only CSV) is archived
         /// instead of quarantined (`input.no-records`).
         public var allowEmpty = false
+        /// `source: { rabbitmq: { queue: NAME } }`: messages of a RabbitMQ queue become the channel's files (`QueueIntake`).
+        public var sourceQueue: String? = nil
     }
 
     public struct Partner: Sendable {
@@ -155,7 +157,7 @@ struct ConfigReader {
     var problems: [String]
 
     static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes", "events"]
-    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty"]
+    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty", "source"]
     static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile", "poisonAfter"]
     static let routeKeys: Set<String> = ["name", "from", "emit"]
 
@@ -212,6 +214,7 @@ struct ConfigReader {
                     remote: c["remote"].flatMap { remotePull($0, inbox: path, root: root, at: "\(cat).remote") },
                     limits: limits(c["limits"], base: config.limits, at: "\(cat).limits"),
                     allowEmpty: c["allowEmpty"]?.bool ?? false))
+                if let s = c["source"] { channels[channels.count - 1].sourceQueue = queueSource(s, broker: config.events?.rabbitmq != nil, at: "\(cat).source") }
             }
             let dup = Dictionary(grouping: channels, by: \.name).filter { $0.value.count > 1 }.keys
             for d in dup.sorted() { problems.append("\(at).channels: channel \"\(d)\" is defined more than once") }

@@ -62,4 +62,13 @@ extension ConfigReader {
         if config.rabbitmq == nil && config.webhooks.isEmpty { problems.append("events: needs rabbitmq or webhooks") }
         return config
     }
+
+    /// A channel's `source: { rabbitmq: { queue: NAME } }`.
+    mutating func queueSource(_ node: Yams.Node, broker: Bool, at: String) -> String? {
+        unknownKeys(node, ["rabbitmq"], at: at)
+        unknownKeys(node["rabbitmq"], ["queue"], at: at + ".rabbitmq")
+        guard let queue = node["rabbitmq"]?["queue"]?.string, !queue.isEmpty else { problems.append("\(at).rabbitmq.queue: missing"); return nil }
+        if !broker { problems.append("\(at): a queue channel needs events.rabbitmq (the broker's url)") }
+        return queue
+    }
 }

@@ -68,6 +68,8 @@ public final class GatewayRunner: @unchecked Sendable {
     public func run(once: Bool, shouldStop: () -> Bool) {
         events?.start()
         defer { events?.stop(drain: once ? 15 : 0) }   // --once: what is waiting goes out first
+        let intake = QueueIntake(config: config, logger: logger)
+        defer { intake?.close() }
         var pool: WorkerPool?
         if case .workers(let executable, let count) = isolation {
             pool = WorkerPool(executable: executable, mappingsDirectory: config.mappingsDir, count: count)
@@ -126,6 +128,11 @@ public final class GatewayRunner: @unchecked Sendable {
                 }
                 backlog[key] = Array(ready.dropFirst(slice))
                 if !backlog[key]!.isEmpty { waiting = true; more = more || slice > 0 }
+            }
+            if let intake {
+                let taken = intake.poll(pipeline)
+                for pending in taken { translateOrQueue(pending) }
+                more = more || !taken.isEmpty
             }
             if let pool {
                 // More in flight than workers, so that finished files commit in groups.

@@ -230,6 +230,58 @@ final class EventsTests: XCTestCase {
         let status = try dropgate(["events", "status", "--config", home.root + "/gateway.yaml"])
         XCTAssertTrue(status.output.contains("webhook \(flaky.url): 0 waiting, breaker closed"), status.output)
     }
+
+    // MARK: a queue channel
+
+    func testQueueMessagesBecomeRecordsOnceAndABadOneIsQuarantinedAndAcknowledged() throws {
+        let broker = try rabbit()
+        let c = try connectWithRetries(broker.url)
+        try c.declareQueue("erp.payments", deadLetterExchange: "dropgate.dead-letter")
+        // m1 twice: the broker's redelivery of a message the gateway took before it crashed.
+        for (id, body) in [("m1", paymentCSV(1)), ("m2", paymentCSV(2)), ("m1", paymentCSV(1)), ("m3", badCSV)] {
+            try c.publish(exchange: "", routingKey: "erp.payments", messageId: id, body: String(decoding: body, as: UTF8.self), timestamp: Date())
+        }
+        c.close()
+        let home = try GatewayHome(partnersAndRoutes: """
+            pickup: { minAge: 0ms, pollInterval: 20ms }
+            partners:
+              erp:
+                channels:
+                  - { name: payments, mapping: csv/bank-payment, source: { rabbitmq: { queue: erp.payments } } }
+            routes:
+              - { name: to the bank, from: { partner: erp, type: payment }, emit: { format: csv, mapping: csv/bank-payment-out, partner: erp, channel: bank-out } }
+            events:
+              rabbitmq: { url: "\(broker.url)" }
+            """)
+        defer { home.remove() }
+        let runner = try runner(home)
+        let stop = Flag()
+        let done = DispatchSemaphore(value: 0)
+        Thread { runner.run(once: false) { stop.value }; done.signal() }.start()
+        let ledger = try home.ledger()
+        let finished = try GatewayProcess.waitFor(20) { try ledger.files(in: [.archived, .quarantined, .duplicate]).count >= 3 }
+        usleep(300_000)   // the redelivered m1 is taken (and acknowledged) too
+        stop.value = true
+        done.wait()
+        XCTAssertTrue(finished)
+        let files = try ledger.files(in: FileState.allCases)
+        XCTAssertEqual(files.map { "\($0.name) \($0.state.rawValue)" }, ["m1 archived", "m2 archived", "m3 quarantined"], "one file per message id")
+        XCTAssertEqual(try ledger.recordCount(), 4, "no second record for the redelivered message")
+        XCTAssertEqual(try ledger.outboundFiles().count, 2, "routed like any channel")
+        XCTAssertNotNil(files[2].error, "the bad message has its error report")
+        XCTAssertEqual(home.files(under: "var/archive").count, 2, "messages archived like files")
+        XCTAssertEqual(try drainQueue(broker.url, "erp.payments", quiet: 1).count, 0, "every message acknowledged, the bad one too")
+
+        // Config: a queue channel needs the broker.
+        let bad = try GatewayHome(partnersAndRoutes: """
+            partners:
+              erp:
+                channels:
+                  - { name: payments, mapping: csv/bank-payment, source: { rabbitmq: { queue: "" } } }
+            """)
+        defer { bad.remove() }
+        XCTAssertThrowsError(try bad.config) { e in XCTAssertTrue("\(e)".contains("partners.erp.channels[0].source.rabbitmq.queue: missing"), "\(e)") }
+    }
 }
 
 /// A flag another thread reads. `@unchecked Sendable`: the value is read and written under `lock`.
