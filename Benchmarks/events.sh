@@ -3,7 +3,7 @@
 # added cost per file of writing and publishing events in the 2,000-file burst (Benchmarks/gateway.py
 # burst, without and with `events:`). Starts a private rabbitmq-server on 127.0.0.1 (as root: its data
 # folder is given to the rabbitmq user) and stops it at the end.
-#   Benchmarks/events.sh        (COUNT=100000 by default; CONFIG=debug for a debug build)
+#   Benchmarks/events.sh        (COUNT=100000 by default; CONFIG=debug for a debug build; BURST=0 skips the burst)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONFIG=${CONFIG:-release}
@@ -48,6 +48,7 @@ sleep 1
 URL="amqp://127.0.0.1:$PORT/"
 
 "$BIN_DIR/events-bench" "$URL" "$COUNT"
+[ "${BURST:-1}" = 0 ] && exit 0
 
 without=$(python3 Benchmarks/gateway.py "$BIN" burst)
 with=$(DROPGATE_BENCH_YAML="events: { node: bench, rabbitmq: { url: \"$URL\" } }" python3 Benchmarks/gateway.py "$BIN" burst)

@@ -23,8 +23,8 @@ public final class EventRelay: @unchecked Sendable {
     var drainUntil: Date?
     var thread: Thread?
     let finished = DispatchSemaphore(value: 0)
-    /// Events per RabbitMQ batch (one confirm round, one cursor commit).
-    public var batchSize = 1000
+    /// Events per RabbitMQ batch (confirmed whole, one cursor commit).
+    public var batchSize = 2000
 
     public static let rabbitSink = "rabbitmq"
 

@@ -141,28 +141,38 @@ public final class RabbitMQPublisher: @unchecked Sendable {
     public func disconnect() { connection?.close(); connection = nil }
 
     /// Publishes `events` in order (routing key = event type, message_id = event id) and returns
-    /// once the broker confirmed every one. Any failure drops the connection and throws: the
-    /// caller publishes the whole batch again (the same ids: consumers deduplicate).
+    /// once the broker confirmed every one. Confirms that arrive while publishing are read as they
+    /// come (the broker writes to disk while more messages stream in). Any failure drops the
+    /// connection and throws: the caller publishes the whole batch again (the same ids: consumers
+    /// deduplicate).
     public func publish(_ events: [StoredEvent], confirmTimeout: TimeInterval = 10) throws {
         guard !events.isEmpty else { return }
         do {
             let c = try connect()
-            let first = nextTag
-            for e in events {
-                try c.publish(exchange: config.exchange, routingKey: e.type, messageId: e.id, body: e.envelope, timestamp: e.at)
-            }
-            nextTag += UInt64(events.count)
-            let last = nextTag - 1
-            var confirmed = first - 1
-            let deadline = Date() + confirmTimeout
-            while confirmed < last {
-                switch try c.waitConfirm(timeout: max(0.01, deadline.timeIntervalSinceNow)) {
+            var confirmed = nextTag - 1        // every tag up to this one is confirmed
+            var single = Set<UInt64>()          // single acks beyond it (the broker may confirm out of order)
+            func take(_ confirm: AMQPConnection.Confirm) throws -> Bool {
+                switch confirm {
                 case .ack(let tag, let multiple):
-                    if multiple || tag == confirmed + 1 { confirmed = max(confirmed, tag) }
-                    else if tag > confirmed { confirmed = tag }   // out of order single acks do not happen on one channel
+                    if multiple { confirmed = max(confirmed, tag) } else if tag > confirmed { single.insert(tag) }
+                    while single.remove(confirmed + 1) != nil { confirmed += 1 }
+                    single = single.filter { $0 > confirmed }
+                    return true
                 case .nack(let tag, _):
                     throw EventsError("RabbitMQ \(c.address.endpoint): the broker refused message \(tag) (nack)")
                 case .timeout:
+                    return false
+                }
+            }
+            for (i, e) in events.enumerated() {
+                try c.publish(exchange: config.exchange, routingKey: e.type, messageId: e.id, body: e.envelope, timestamp: e.at)
+                nextTag += 1
+                if i % 256 == 255 { while try take(try c.waitConfirm(timeout: 0)) {} }
+            }
+            let last = nextTag - 1
+            let deadline = Date() + confirmTimeout
+            while confirmed < last {
+                guard try take(try c.waitConfirm(timeout: max(0.01, deadline.timeIntervalSinceNow))) else {
                     throw EventsError("RabbitMQ \(c.address.endpoint): no confirm within \(Int(confirmTimeout)) s")
                 }
             }
