@@ -37,7 +37,7 @@ public final class EventRelay: @unchecked Sendable {
     /// Installs the outbox on `ledger` (changes from now on write their events) and prepares the sinks.
     public init(config: EventsConfig, ledger: Ledger, logger: Logger) {
         self.config = config
-        self.store = OutboxStore(ledger: ledger)
+        self.store = OutboxStore(ledger: ledger, ownReader: true)
         self.logger = logger
         breakers = CircuitBreakerBoard(clock: SystemTime(), template: config.breaker)
         publisher = config.rabbitmq.map(RabbitMQPublisher.init(config:))

@@ -93,10 +93,26 @@ public struct StoredEvent: Sendable {
 /// Reading and bookkeeping of the outbox for publishers and `dropgate events`.
 public struct OutboxStore: Sendable {
     public let ledger: Ledger
-    public init(ledger: Ledger) { self.ledger = ledger }
+    /// A read-only connection of its own (WAL: its reads never wait for, nor hold up, the ledger's
+    /// writer — the publisher loop reads while the pipeline commits).
+    let reader: DatabaseQueue?
+
+    public init(ledger: Ledger, ownReader: Bool = false) {
+        self.ledger = ledger
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        reader = ownReader ? try? DatabaseQueue(path: ledger.path, configuration: config) : nil
+    }
+
+    /// Reads on the own connection when there is one.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let reader { return try reader.read(body) }
+        return try ledger.read(body)
+    }
 
     public func events(after seq: Int64, limit: Int) throws -> [StoredEvent] {
-        try ledger.read { db in
+        try read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, eventId, type, at, envelope FROM events_outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
                              arguments: [seq, limit]).map(StoredEvent.init(row:))
         }
@@ -113,12 +129,12 @@ public struct OutboxStore: Sendable {
         try ledger.read { try Row.fetchOne($0, sql: "SELECT seq, eventId, type, at, envelope FROM events_outbox WHERE seq = ?", arguments: [seq]).map(StoredEvent.init(row:)) }
     }
 
-    public func lastSeq() throws -> Int64 { try ledger.read { try Int64.fetchOne($0, sql: "SELECT MAX(seq) FROM events_outbox") ?? 0 } }
+    public func lastSeq() throws -> Int64 { try read { try Int64.fetchOne($0, sql: "SELECT MAX(seq) FROM events_outbox") ?? 0 } }
     public func count() throws -> Int { try ledger.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events_outbox") ?? 0 } }
 
     /// A sink's cursor: the last seq it has (0 for a new sink).
     public func cursor(_ sink: String) throws -> Int64 {
-        try ledger.read { try Int64.fetchOne($0, sql: "SELECT lastSeq FROM events_sinks WHERE name = ?", arguments: [sink]) ?? 0 }
+        try read { try Int64.fetchOne($0, sql: "SELECT lastSeq FROM events_sinks WHERE name = ?", arguments: [sink]) ?? 0 }
     }
 
     /// Moves a sink's cursor on after a confirmed publish.

@@ -114,6 +114,15 @@ final class EventsTests: XCTestCase {
             XCTAssertFalse(WebhookSignature.verify(secret: "other", timestamp: ts, body: r.body, header: sig))
             XCTAssertEqual(try JSONParser.parse(r.body)["event_id"]?.stringValue, r.headers["dropgate-event-id"])
         }
+
+        let status = try dropgate(["events", "status", "--config", home.root + "/gateway.yaml"])
+        XCTAssertTrue(status.output.contains("rabbitmq: 0 waiting, breaker closed, last published 20"), status.output)
+        // Replay: the same events again, with their own ids.
+        let replay = try dropgate(["events", "replay", "--since", "2000-01-01T00:00:00Z", "--type", "record.*", "--config", home.root + "/gateway.yaml"])
+        XCTAssertEqual(replay.status, 0, replay.output)
+        let again = try drainQueue(broker.url, "t.normal", expect: 2)
+        XCTAssertEqual(again.map { $0.messageId ?? "" }, stored.filter { $0.type == "record.payment" }.map(\.id))
+        XCTAssertEqual(again.map(\.body), messages.filter { $0.routingKey == "record.payment" }.map(\.body), "the very same bytes")
     }
 
     func testNoEventForATranslationThatRolledBack() throws {
