@@ -1,4 +1,5 @@
 import Foundation
+import Canonical
 import Ledger
 import Logging
 import Transport
@@ -121,12 +122,16 @@ public final class EventRelay: @unchecked Sendable {
     func deliverWebhook(_ i: Int, now: Date) throws -> Bool {
         guard webhooks[i].retry.isDue(at: now) else { return false }
         let name = webhooks[i].name
-        var cursor = try store.cursor(name)
+        let start = try store.cursor(name)
+        var cursor = start
         let batch = try store.events(after: cursor, limit: 200)
         guard !batch.isEmpty else { return false }
         var sent = false
+        // A subscriber never gets the dead letters of its own deliveries (they would beget more while it is down).
+        let ownDeadLetter = #""sink":"# + JSONValue.string(name).jsonText
         for e in batch {
-            guard webhooks[i].sender.webhook.types.contains(where: { eventType(e.type, matches: $0) }) else { cursor = e.seq; continue }
+            guard webhooks[i].sender.webhook.types.contains(where: { eventType(e.type, matches: $0) }),
+                  !(e.type == "delivery.dead_letter" && e.envelope.contains(ownDeadLetter)) else { cursor = e.seq; continue }
             do {
                 try breakers.run(endpoint(i)) { try webhooks[i].sender.send(e) }
                 cursor = e.seq
@@ -135,7 +140,7 @@ public final class EventRelay: @unchecked Sendable {
             } catch {
                 webhooks[i].retry.recordFailure("\(error)", at: Date(), policy: config.retry)
                 if webhooks[i].retry.phase == .retrying {
-                    try store.advance(name, to: cursor, breaker: breakers.summary(endpoint(i)))
+                    if cursor > start { try store.advance(name, to: cursor, breaker: breakers.summary(endpoint(i)), published: sent) }
                     try store.failed(name, error: "\(error)", failures: webhooks[i].retry.failures, breaker: breakers.summary(endpoint(i)))
                     return sent
                 }
@@ -146,8 +151,8 @@ public final class EventRelay: @unchecked Sendable {
                 cursor = e.seq
             }
         }
-        try store.advance(name, to: cursor, breaker: breakers.summary(endpoint(i)))
-        return sent
+        try store.advance(name, to: cursor, breaker: breakers.summary(endpoint(i)), published: sent)
+        return cursor > start
     }
 
     /// Dead letters a person put back (`dropgate retry --webhooks`): one more try each.

@@ -1,5 +1,8 @@
 import Foundation
 import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `events:` in gateway.yaml (docs/EVENTS.md): where events go.
 public struct EventsConfig: Sendable {
@@ -39,7 +42,11 @@ public struct EventsConfig: Sendable {
     public var rabbitmq: RabbitMQ?
     public var webhooks: [Webhook] = []
     /// `source` of every envelope: `dropgate/<node>` (default: the host name).
-    public var node = ProcessInfo.processInfo.hostName
+    public var node: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
     /// Retries of a sink that failed (the broker down, a webhook answering 500): the one retry
     /// policy of Transport. A webhook event whose tries are used up becomes a dead letter.
     public var retry: RetryPolicy = {

@@ -137,14 +137,15 @@ public struct OutboxStore: Sendable {
         try read { try Int64.fetchOne($0, sql: "SELECT lastSeq FROM events_sinks WHERE name = ?", arguments: [sink]) ?? 0 }
     }
 
-    /// Moves a sink's cursor on after a confirmed publish.
-    public func advance(_ sink: String, to seq: Int64, breaker: String, now: Date = Date()) throws {
+    /// Moves a sink's cursor on: after a confirmed publish (`published`), or past events the sink
+    /// does not subscribe to.
+    public func advance(_ sink: String, to seq: Int64, breaker: String, published: Bool = true, now: Date = Date()) throws {
         try ledger.write { db in
             try db.execute(sql: """
                 INSERT INTO events_sinks (name, lastSeq, lastPublishedAt, breaker, failures, lastError, updatedAt) VALUES (?, ?, ?, ?, 0, NULL, ?)
-                ON CONFLICT(name) DO UPDATE SET lastSeq = MAX(lastSeq, excluded.lastSeq), lastPublishedAt = excluded.lastPublishedAt,
+                ON CONFLICT(name) DO UPDATE SET lastSeq = MAX(lastSeq, excluded.lastSeq), lastPublishedAt = COALESCE(excluded.lastPublishedAt, lastPublishedAt),
                   breaker = excluded.breaker, failures = 0, lastError = NULL, updatedAt = excluded.updatedAt
-                """, arguments: [sink, seq, now, breaker, now])
+                """, arguments: [sink, seq, published ? now : nil, breaker, now])
         }
     }
 

@@ -204,7 +204,7 @@ final class EventsTests: XCTestCase {
         let home = try home(events: """
               webhooks:
                 - { url: "\(flaky.url)", secretFile: webhook.secret, types: ["file.*"] }
-                - { url: "http://127.0.0.1:\(gonePort)/hook", secretEnv: DROPGATE_TEST_WEBHOOK_SECRET, types: [file.received] }
+                - { url: "http://127.0.0.1:\(gonePort)/hook", secretEnv: DROPGATE_TEST_WEBHOOK_SECRET, types: [file.received, delivery.dead_letter] }
               retry: { firstDelay: 50ms, maxDelay: 100ms, maxAttempts: 3 }
               breaker: { failures: 10, openFor: 100ms }
             """)
@@ -236,6 +236,9 @@ final class EventsTests: XCTestCase {
         XCTAssertTrue(GatewayProcess.waitFor(10) { back.requests.count == 1 }, "sent again after dropgate retry")
         XCTAssertEqual(back.requests.first?.headers["dropgate-event-id"], try store.event(seq: dead.seq)?.id)
         XCTAssertTrue(try GatewayProcess.waitFor(5) { try store.deadLetters(states: ["delivered"]).count == 1 })
+        usleep(500_000)
+        XCTAssertEqual(back.requests.count, 1, "not sent the dead-letter event of its own delivery")
+        XCTAssertEqual(try store.deadLetters().count, 0)
         let status = try dropgate(["events", "status", "--config", home.root + "/gateway.yaml"])
         XCTAssertTrue(status.output.contains("webhook \(flaky.url): 0 waiting, breaker closed"), status.output)
     }
