@@ -1,5 +1,8 @@
 import Foundation
 import Canonical
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One event as published: `{"event_type", "event_id", "timestamp", "source", "subject", "data"}`
 /// (docs/EVENTS.md). Built once, when the change is committed, and stored whole in the outbox:
@@ -53,12 +56,16 @@ public struct EventEnvelope: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// RFC 3339 in UTC with milliseconds: `2026-12-02T15:35:16.123Z`.
+    /// RFC 3339 in UTC with milliseconds: `2026-12-02T15:35:16.123Z` (by hand: a date formatter
+    /// costs more to make than the rest of an event).
     public static func rfc3339(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        func pad(_ n: Int32, _ width: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, width - s.count)) + s }
+        let ms = Int32(((millis % 1000) + 1000) % 1000)
+        return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2)).\(pad(ms, 3))Z"
     }
 
     public static func parseTimestamp(_ text: String) -> Date? {

@@ -23,7 +23,8 @@ public struct Outbox: LedgerObserver {
         }
         switch change.kind {
         case .file(let state):
-            guard let id = change.fileId, let file = try Row.fetchOne(db, sql: "SELECT partner, channel, name, size, sha256, format, recordCount, duplicateOf, finalPath FROM files WHERE id = ?", arguments: [id]) else { return }
+            guard state != .archived && state != .rejected, let id = change.fileId,
+                  let file = try Row.fetchOne(db.cachedStatement(sql: "SELECT partner, channel, name, size, sha256, format, recordCount, duplicateOf FROM files WHERE id = ?"), arguments: [id]) else { return }
             let subject = { (record: String?) in EventEnvelope.subject(partner: file["partner"], channel: file["channel"], fileId: id, recordId: record) }
             switch state {
             case .received:
@@ -31,7 +32,7 @@ public struct Outbox: LedgerObserver {
             case .translated:
                 try add("file.translated", subject(nil), .object(["name": .string(file["name"]), "format": string(file["format"]),
                                                                             "record_count": number(file["recordCount"])]))
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, type, json FROM records WHERE fileId = ? ORDER BY idx", arguments: [id])
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, type, json FROM records WHERE fileId = ? ORDER BY idx"), arguments: [id])
                 while let r = try rows.next() {
                     try addJSON("record." + (r["type"] as String), subject(r["id"]), r["json"])
                 }

@@ -141,6 +141,12 @@ final class EventsTests: XCTestCase {
         XCTAssertEqual(try outbox(home).map(\.type), ["file.received", "file.translated", "record.payment"])
     }
 
+    func testTimestampsAreRFC3339InUTCWithMilliseconds() {
+        XCTAssertEqual(EventEnvelope.rfc3339(Date(timeIntervalSince1970: 1_764_689_716.123)), "2025-12-02T15:35:16.123Z")
+        XCTAssertEqual(EventEnvelope.rfc3339(Date(timeIntervalSince1970: 951_782_400)), "2000-02-29T00:00:00.000Z")
+        XCTAssertEqual(EventEnvelope.parseTimestamp("2025-12-02T15:35:16.123Z")?.timeIntervalSince1970 ?? 0, 1_764_689_716.123, accuracy: 0.001)
+    }
+
     func testConfigRefusesPlainCredentialsAndSecrets() throws {
         let home = try home(events: """
               rabbitmq: { url: "amqp://dropgate:hunter2@127.0.0.1:5672/" }
