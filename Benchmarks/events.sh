@@ -33,6 +33,7 @@ export RABBITMQ_NODENAME=$NODE RABBITMQ_NODE_PORT=$PORT RABBITMQ_DIST_PORT=$((PO
        ERL_EPMD_ADDRESS=127.0.0.1 HOME=$D
 /usr/sbin/rabbitmq-server > "$PARENT/server.out" 2>&1 &
 SERVER=$!
+disown "$SERVER"   # no job notice when cleanup kills it
 cleanup() {
     /usr/sbin/rabbitmqctl -n "$NODE" stop >/dev/null 2>&1 || true
     [ -f "$D/pid" ] && kill -9 "$(cat "$D/pid")" 2>/dev/null || true

@@ -25,7 +25,7 @@ public final class EventRelay: @unchecked Sendable {
     var thread: Thread?
     let finished = DispatchSemaphore(value: 0)
     /// Events per RabbitMQ batch (confirmed whole, one cursor commit).
-    public var batchSize = 2000
+    public var batchSize = 5000
 
     public static let rabbitSink = "rabbitmq"
 
