@@ -47,17 +47,23 @@ let package = Package(
         // OpenPGP through GPGME (Debian 12: 1.18) on a keyring of the gateway's own (docs/DROPBOXES.md).
         .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         .target(name: "PGP", dependencies: ["CGPGME"]),
+        // Events (docs/EVENTS.md): envelope, transactional outbox, RabbitMQ through rabbitmq-c, signed webhooks.
+        .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+        .target(name: "Events", dependencies: ["Canonical", "Ledger", "Transport", "CRabbitMQ", .product(name: "GRDB", package: "GRDB.swift"),
+                                               .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "Gateway", dependencies: [
-            "Canonical", "FormatKit", "Mapping", "Ledger", "Transport", "Posting", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
+            "Canonical", "Events", "FormatKit", "Mapping", "Ledger", "Transport", "Posting", "CSVFormat", "GLFormats", "XMLSupport", "Yams", "TWEInvoice", "NACHA", "X12", "ISO20022", "MT940",
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"), "PGP",
         ]),
         .executableTarget(name: "dropgate", dependencies: [
-            "Gateway", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Gateway", "Events", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks/sftp.sh: SFTPPuller throughput against OpenSSH's sftp.
         .executableTarget(name: "sftp-bench", dependencies: ["Transport"], path: "Benchmarks/SFTPBench"),
+        // Benchmarks/events.sh: events/s to RabbitMQ with publisher confirms.
+        .executableTarget(name: "events-bench", dependencies: ["Events", "Ledger", .product(name: "Logging", package: "swift-log")], path: "Benchmarks/EventsBench"),
 
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"]),
         .testTarget(name: "FormatKitTests", dependencies: ["FormatKit", "XMLSupport"]),
@@ -72,7 +78,7 @@ let package = Package(
         // A real OpenSSH sshd on 127.0.0.1 for the SFTP tests of Transport and Gateway.
         .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport", "GLFormats", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport", "GLFormats", "TestSupport", "Events"]),
         .testTarget(name: "PGPTests", dependencies: ["PGP", "TestSupport"]),
         .testTarget(name: "DropboxTests", dependencies: ["Gateway", "PGP", "Transport", "Ledger", "Mapping", "Canonical", "TestSupport"]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["TestSupport", "Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),

@@ -9,6 +9,7 @@
 5. `dropgate translate` of a generated 100 MB CSV: MB/s and peak RSS (flat memory check: also 10 MB).
 
     python3 Benchmarks/gateway.py BIN [burst latency bigcsv x12 translate]
+DROPGATE_BENCH_YAML: more top-level YAML for every home (Benchmarks/events.sh adds `events:`).
 """
 import os, sqlite3, subprocess, sys, tempfile, time, datetime, shutil
 
@@ -28,7 +29,7 @@ partners:
     channels:
       - {{ name: payments, mapping: csv/bank-payment }}
       - {{ name: x12, format: x12 }}
-""" + extra)
+""" + extra + "\n" + os.environ.get("DROPGATE_BENCH_YAML", ""))
     os.makedirs(os.path.join(d, "inbox/bank/payments"))
     os.makedirs(os.path.join(d, "inbox/bank/x12"))
     return d

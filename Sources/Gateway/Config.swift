@@ -2,6 +2,7 @@ import Foundation
 import FormatKit
 import Mapping
 import Yams
+import Events
 
 /// `gateway.yaml`: folders, partners and their channels, routes. Loading checks everything and
 /// reports every mistake at once, each with its YAML path
@@ -45,6 +46,8 @@ public struct GatewayConfig: Sendable {
         public var allowEmpty = false
         /// `pgp:`: decrypted (and verified) before it is read (see `PGPPlugin`).
         public var pgp: InboundPGP? = nil
+        /// `source: { rabbitmq: { queue: NAME } }`: messages of a RabbitMQ queue become the channel's files (`QueueIntake`).
+        public var sourceQueue: String? = nil
     }
 
     public struct Partner: Sendable {
@@ -87,6 +90,8 @@ public struct GatewayConfig: Sendable {
     public var routes: [Route]
     /// `dropboxes:`: where partners' SFTP drop boxes live (see `DropboxPlugin`).
     public var dropboxes: DropboxSettings? = nil
+    /// `events:`: RabbitMQ and webhooks (docs/EVENTS.md); nil writes no events.
+    public var events: EventsConfig? = nil
 
     public var channels: [Channel] { partners.flatMap(\.channels) }
     public var workDir: String { varDir + "/work" }
@@ -157,8 +162,8 @@ extension GatewayConfig {
 struct ConfigReader {
     var problems: [String]
 
-    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes", "dropboxes"]
-    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty", "pgp"]
+    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes", "dropboxes", "events"]
+    static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty", "pgp", "source"]
     static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile", "poisonAfter"]
     static let routeKeys: Set<String> = ["name", "from", "emit"]
 
@@ -181,6 +186,7 @@ struct ConfigReader {
                                        ?? ((try? ResourceLocator().mappings(besideConfig: abs("mappings"))) ?? abs("mappings")),
                                    pickup: pickup(yaml["pickup"], base: GatewayConfig.Pickup(), at: "pickup"), partners: [], routes: [])
         config.limits = limits(yaml["limits"], base: config.limits, at: "limits")
+        if let e = yaml["events"] { config.events = events(e, root: root) }
         if let w = yaml["workers"] { if let n = w.int, n >= 0 { config.workers = n } else { problems.append("workers: not a count (0 translates in the gateway's own process)") } }
         for (k, v) in yaml["partners"]?.mapping ?? [:] {
             let name = k.string ?? ""
@@ -215,6 +221,7 @@ struct ConfigReader {
                     limits: limits(c["limits"], base: config.limits, at: "\(cat).limits"),
                     allowEmpty: c["allowEmpty"]?.bool ?? false,
                     pgp: c["pgp"].flatMap { inboundPGP($0, root: root, at: "\(cat).pgp") }))
+                if let s = c["source"] { channels[channels.count - 1].sourceQueue = queueSource(s, broker: config.events?.rabbitmq != nil, at: "\(cat).source") }
             }
             let dup = Dictionary(grouping: channels, by: \.name).filter { $0.value.count > 1 }.keys
             for d in dup.sorted() { problems.append("\(at).channels: channel \"\(d)\" is defined more than once") }

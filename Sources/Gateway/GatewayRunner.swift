@@ -4,6 +4,7 @@ import Logging
 import Mapping
 import Transport
 import Canonical
+import Events
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,8 @@ public final class GatewayRunner: @unchecked Sendable {
     var dispatched = 0
     /// Held for the runner's life: one gateway per var folder (the kernel drops it if the process dies).
     let lockFD: Int32
+    /// The events publisher loop (`events:` in the config), on its own thread while `run` runs.
+    public let events: EventRelay?
 
     /// Where files are translated.
     public enum Isolation: Sendable {
@@ -40,6 +43,7 @@ public final class GatewayRunner: @unchecked Sendable {
         }
         lockFD = try GatewayRunner.lock(config.varDir + "/gateway.lock")
         let ledger = try Ledger(path: config.ledgerPath)
+        events = config.events.map { EventRelay(config: $0, ledger: ledger, logger: logger) }
         pipeline = Pipeline(config: config, ledger: ledger, mappings: try MappingLibrary(directory: config.mappingsDir), logger: logger)
     }
 
@@ -62,6 +66,10 @@ public final class GatewayRunner: @unchecked Sendable {
     /// Runs until `shouldStop` says so, or with `once` until nothing is waiting. On stop, workers
     /// are ended at once; the files they had stay `received` for the next run.
     public func run(once: Bool, shouldStop: () -> Bool) {
+        events?.start()
+        defer { events?.stop(drain: once ? 15 : 0) }   // --once: what is waiting goes out first
+        let intake = QueueIntake(config: config, logger: logger)
+        defer { intake?.close() }
         var pool: WorkerPool?
         if case .workers(let executable, let count) = isolation {
             pool = WorkerPool(executable: executable, mappingsDirectory: config.mappingsDir, count: count)
@@ -120,6 +128,11 @@ public final class GatewayRunner: @unchecked Sendable {
                 }
                 backlog[key] = Array(ready.dropFirst(slice))
                 if !backlog[key]!.isEmpty { waiting = true; more = more || slice > 0 }
+            }
+            if let intake {
+                let taken = intake.poll(pipeline)
+                for pending in taken { translateOrQueue(pending) }
+                more = more || !taken.isEmpty
             }
             if let pool {
                 // More in flight than workers, so that finished files commit in groups.

@@ -41,6 +41,7 @@ public struct FileEntry: Codable, Sendable, FetchableRecord, MutablePersistableR
 public final class Ledger: Sendable {
     public let path: String
     let db: DatabaseQueue
+    private let observers = Observers()
 
     public init(path: String) throws {
         self.path = path
@@ -69,6 +70,7 @@ public final class Ledger: Sendable {
                               duplicateOf: nil, receivedAt: now, updatedAt: now)
             try f.insert(db)
             try Ledger.audit(db, f.id, "received", "\(partner)/\(channel)/\(name) (\(size ?? 0) bytes)", now)
+            try notify(db, LedgerChange(kind: .file(.received), fileId: f.id, at: now))
             return f
         }
     }
@@ -85,6 +87,7 @@ public final class Ledger: Sendable {
             f.workPath = workPath(f.id!)
             try db.execute(sql: "UPDATE files SET workPath = ? WHERE id = ?", arguments: [f.workPath, f.id])
             try Ledger.audit(db, f.id, "received", "\(partner)/\(channel)/\(name) (\(size ?? 0) bytes)", now)
+            try notify(db, LedgerChange(kind: .file(.received), fileId: f.id, at: now))
             return f
         }
     }
@@ -147,7 +150,11 @@ public final class Ledger: Sendable {
     /// stored for the file are replaced, never duplicated. `body` returns the format id.
     @discardableResult
     public func commitTranslation(_ id: Int64, now: Date = Date(), body: (RecordSink) throws -> String) throws -> Int {
-        try db.write { db in try Ledger.storeTranslation(db, id, now, body) }
+        try db.write { db in
+            let count = try Ledger.storeTranslation(db, id, now, body)
+            try notify(db, LedgerChange(kind: .file(.translated), fileId: id, at: now))
+            return count
+        }
     }
 
     /// Group commit: several files' translations in one transaction, each in its own savepoint, so
@@ -165,6 +172,7 @@ public final class Ledger: Sendable {
                     do {
                         try db.inSavepoint {
                             count = try Ledger.storeTranslation(db, item.id, now, item.body)
+                            try notify(db, LedgerChange(kind: .file(.translated), fileId: item.id, at: now))
                             return .commit
                         }
                         results.append(.success(count))
@@ -210,6 +218,7 @@ public final class Ledger: Sendable {
             try db.execute(sql: "UPDATE files SET state = ?, finalPath = ?, error = COALESCE(?, error), duplicateOf = COALESCE(?, duplicateOf), updatedAt = ? WHERE id = ?",
                            arguments: [state, finalPath, error, duplicateOf, now, id])
             try Ledger.audit(db, id, state.rawValue, error ?? finalPath, now)
+            try notify(db, LedgerChange(kind: .file(state), fileId: id, detail: error, at: now))
         }
     }
 
@@ -278,7 +287,9 @@ public final class Ledger: Sendable {
                 INSERT INTO outbound (partner, channel, format, name, path, state, sourceFileId, route, recordCount, lastError, createdAt, updatedAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [partner, channel, format, name, path, error == nil ? "emitted" : "failed", sourceFileId, route, recordCount, error, now, now])
+            let outboundId = db.lastInsertedRowID
             try Ledger.audit(db, sourceFileId, error == nil ? "emitted" : "emit-failed", "\(route): \(partner)/\(channel)/\(name)" + (error.map { " — " + $0 } ?? ""), now)
+            try notify(db, LedgerChange(kind: .outbound(error == nil ? "emitted" : "failed"), fileId: sourceFileId, outboundId: outboundId, detail: error, at: now))
         }
     }
 
@@ -307,6 +318,17 @@ public final class Ledger: Sendable {
         }
     }
 
+    // MARK: observers
+
+    /// Adds an observer of committed changes (see `LedgerObserver`), for this ledger's life.
+    public func addObserver(_ observer: any LedgerObserver) { observers.add(observer) }
+
+    /// Tells the observers about a change inside its transaction; modules with their own tables
+    /// call this from their `write` blocks. An observer's error rolls the change back.
+    public func notify(_ db: Database, _ change: LedgerChange) throws {
+        for o in observers.all { try o.ledger(self, didChange: change, in: db) }
+    }
+
     /// Direct access for modules that keep their own tables (registered in Migrations).
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try db.write(body) }
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try db.read(body) }
@@ -323,4 +345,40 @@ public final class RecordSink {
         try statement.execute(arguments: [fileId, count, id, type, json])
         count += 1
     }
+}
+
+/// A change the ledger is about to commit, as observers see it: inside the change's own
+/// transaction, so what they write commits (or rolls back) with it. Generic on purpose: a file
+/// entered a state, an outbound file changed state, or a module's own named change.
+public struct LedgerChange: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case file(FileState)
+        /// An outbound file: emitted, failed, delivered, acknowledged, rejected.
+        case outbound(String)
+        /// A module's own change (named by the module).
+        case other(String)
+    }
+    public var kind: Kind
+    public var fileId: Int64?
+    public var outboundId: Int64?
+    /// JSON text (an error report, a module's details) or plain text.
+    public var detail: String?
+    public var at: Date
+
+    public init(kind: Kind, fileId: Int64? = nil, outboundId: Int64? = nil, detail: String? = nil, at: Date = Date()) {
+        self.kind = kind; self.fileId = fileId; self.outboundId = outboundId; self.detail = detail; self.at = at
+    }
+}
+
+/// Sees every change inside its transaction (the events outbox). Throwing rolls the change back.
+public protocol LedgerObserver: Sendable {
+    func ledger(_ ledger: Ledger, didChange change: LedgerChange, in db: Database) throws
+}
+
+/// `@unchecked Sendable`: `list` is only touched under `lock`.
+private final class Observers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list = [any LedgerObserver]()
+    func add(_ o: any LedgerObserver) { lock.withLock { list.append(o) } }
+    var all: [any LedgerObserver] { lock.withLock { list } }
 }

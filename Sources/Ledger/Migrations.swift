@@ -196,5 +196,39 @@ enum Migrations {
                 t.column("recordedAt", .datetime).notNull()
             }
         }
+        m.registerMigration("events: outbox") { db in
+            // Sources/Events: every event written with the change it describes (`seq` keeps the
+            // order), each sink's cursor and breaker, and deliveries that ended as dead letters.
+            try db.create(table: "events_outbox") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("eventId", .text).notNull().unique()
+                t.column("type", .text).notNull()
+                t.column("fileId", .integer)
+                t.column("at", .datetime).notNull()
+                t.column("envelope", .text).notNull()            // the JSON published
+            }
+            try db.create(index: "events_outbox_at", on: "events_outbox", columns: ["at"])
+            try db.create(table: "events_sinks") { t in
+                t.primaryKey("name", .text)                      // rabbitmq | webhook <url>
+                t.column("lastSeq", .integer).notNull().defaults(to: 0)
+                t.column("lastPublishedAt", .datetime)
+                t.column("breaker", .text).notNull().defaults(to: "closed")
+                t.column("failures", .integer).notNull().defaults(to: 0)
+                t.column("lastError", .text)
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "events_dead_letters") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sink", .text).notNull()
+                t.column("seq", .integer).notNull().references("events_outbox")
+                t.column("state", .text).notNull()               // dead | retry | delivered
+                t.column("attempts", .integer).notNull()
+                t.column("lastError", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            // When an e-invoice's einvoice.deadline.warning was written (once per queued message).
+            try db.alter(table: "einvoice_queue") { t in t.add(column: "deadlineWarnedAt", .datetime) }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Canonical
 
 /// One unit of SFTP work with its retries: a pull channel (polled on its schedule) or one outbox
 /// file to deliver. `phase`, `failures`, `deadLetterRetriesUsed`, `nextAttempt` and `lastError`
@@ -78,10 +79,11 @@ extension Ledger {
     }
 
     /// Inserts or updates an item (with an audit line when `event` is given).
-    public func saveSFTPItem(_ item: inout SFTPItem, event: String? = nil, detail: String? = nil) throws {
+    public func saveSFTPItem(_ item: inout SFTPItem, event: String? = nil, detail: String? = nil, change: LedgerChange? = nil) throws {
         try write { db in
             try item.save(db)
             if let event { try Ledger.audit(db, nil, event, "\(item.kind.rawValue) #\(item.id!) \(item.partner)/\(item.channel)/\(item.name)" + (detail.map { ": " + $0 } ?? ""), item.updatedAt) }
+            if let change { try notify(db, change) }
         }
     }
 
@@ -95,6 +97,9 @@ extension Ledger {
                            arguments: [now, item.attempts, now, localPath])
             let source = try Int64.fetchOne(db, sql: "SELECT sourceFileId FROM outbound WHERE path = ? LIMIT 1", arguments: [localPath])
             try Ledger.audit(db, source, "delivered", "\(item.partner)/\(item.channel)/\(item.name) \(detail)", now)
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM outbound WHERE path = ?", arguments: [localPath]) {
+                try notify(db, LedgerChange(kind: .outbound("delivered"), fileId: source, outboundId: id, detail: JSONValue.string(detail).jsonText, at: now))
+            }
         }
     }
 

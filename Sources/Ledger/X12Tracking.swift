@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Canonical
 
 /// An X12 interchange the gateway received and translated, identified the way trading partners
 /// identify it: sender (`ISA05:ISA06`), receiver (`ISA07:ISA08`) and ISA13.
@@ -94,6 +95,12 @@ extension Ledger {
             var request = X12SentGroup.filter(Column("partner") == partner && Column("groupControlNumber") == X12SentGroup.normalized(groupControlNumber))
             if let functionalId, !functionalId.isEmpty { request = request.filter(Column("functionalId") == functionalId) }
             let n = try request.updateAll(db, Column("state").set(to: state), Column("ackFileId").set(to: ackFileId), Column("ackedAt").set(to: now))
+            for path in try String.fetchAll(db, request.select(Column("path"))) {
+                let detail = JSONValue.object(["functional_acknowledgment": .string(state.rawValue), "group_control_number": .string(groupControlNumber), "ack_file_id": .number(String(ackFileId))])
+                for id in try Int64.fetchAll(db, sql: "SELECT id FROM outbound WHERE path = ?", arguments: [path]) {
+                    try notify(db, LedgerChange(kind: .outbound(state == .rejected ? "rejected" : "acknowledged"), fileId: ackFileId, outboundId: id, detail: detail.jsonText, at: now))
+                }
+            }
             try Ledger.audit(db, ackFileId, n > 0 ? "x12-ack" : "x12-ack-unmatched",
                              "\(partner) group \(groupControlNumber)\(functionalId.map { " (\($0))" } ?? ""): \(state.rawValue)", now)
             return n

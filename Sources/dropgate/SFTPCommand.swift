@@ -1,4 +1,5 @@
 import ArgumentParser
+import Events
 import Foundation
 import Gateway
 import Ledger
@@ -59,17 +60,29 @@ struct SFTPCheckCommand: ParsableCommand {
 struct RetryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
-        abstract: "Put a dead-lettered SFTP pull or delivery back: a fresh round of retries, due at once.",
+        abstract: "Put a dead-lettered SFTP pull or delivery (or, with --webhooks, a webhook event) back: a fresh round of retries, due at once.",
         discussion: "`dropgate status --dead` lists dead letters with their ids. The running gateway picks the item up within seconds.")
 
     @OptionGroup var options: ConfigOptions
 
     @Argument(help: "The dead letter's id.")
-    var id: Int64
+    var id: Int64?
+
+    @Flag(help: "Webhook dead letters (`dropgate events status` lists them): the one with ID, or all.")
+    var webhooks = false
+
+    func validate() throws { if !webhooks && id == nil { throw ValidationError("give the dead letter's id (or --webhooks)") } }
 
     func run() throws {
         let config = try options.load()
         let ledger = try Ledger(path: config.ledgerPath)
+        if webhooks {
+            let n = try OutboxStore(ledger: ledger).retryDeadLetters(id: id)
+            print("\(n) webhook dead letter(s) queued again; the running gateway sends them within seconds")
+            if n == 0 { throw ExitCode.failure }
+            return
+        }
+        guard let id else { return }
         do {
             let item = try SFTPPlugin.retry(id: id, ledger: ledger)
             print("#\(id) \(item.partner)/\(item.channel) \(item.kind == .pull ? "pull" : item.name): retrying now")

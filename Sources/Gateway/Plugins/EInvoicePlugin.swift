@@ -58,6 +58,9 @@ public struct EInvoicePlugin: PipelinePlugin {
             guard let settings = try? EInvoiceSettings(partner, config: pipeline.config) else { continue }
             EInvoiceRelease(settings: settings, queue: EInvoiceQueue(ledger: pipeline.ledger), ledger: pipeline.ledger, logger: pipeline.logger)
                 .releaseIfDue(now: now)
+            do { try EInvoiceQueue(ledger: pipeline.ledger).warnDeadlines(partner: partner.name, before: now + settings.deadline.warningPeriod, now: now) } catch {
+                pipeline.logger.error("e-invoice deadline warnings for \(partner.name): \(error)")
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Ledger
+import Canonical
 
 /// One e-invoice message held for the platform: a row of the ledger's `einvoice_queue`
 /// (migration "v3: e-invoice queue").
@@ -104,7 +105,33 @@ struct EInvoiceQueue: Sendable {
                 UPDATE einvoice_queue SET state = ?, resultCode = ?, resultMessage = ?, resultAt = ?, updatedAt = ?
                 WHERE id = (SELECT id FROM einvoice_queue WHERE number = ? AND message = ? AND state IN ('released', 'accepted', 'rejected') ORDER BY id DESC LIMIT 1)
                 """, arguments: [state, code, text, now, now, number, message])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if let row = try Row.fetchOne(db, sql: "SELECT partner, sourceFileId, recordId, fileName FROM einvoice_queue WHERE number = ? AND message = ? ORDER BY resultAt DESC, id DESC LIMIT 1",
+                                          arguments: [number, message]) {
+                let detail = JSONValue.object(["partner": .string(row["partner"]), "number": .string(number), "message": .string(message),
+                                               "record_id": .string(row["recordId"]), "file": (row["fileName"] as String?).map(JSONValue.string) ?? .null,
+                                               "result": .string(state.rawValue), "code": code.map(JSONValue.string) ?? .null, "text": text.map(JSONValue.string) ?? .null])
+                try ledger.notify(db, LedgerChange(kind: .other(state == .rejected ? "outbound.rejected" : "outbound.acknowledged"), fileId: row["sourceFileId"],
+                                                   detail: detail.jsonText, at: now))
+            }
+            return true
+        }
+    }
+
+    /// Marks, once per message, a legal upload deadline coming before `limit` while the message is
+    /// still not released, with its event (`einvoice.deadline.warning`) in the same transaction.
+    func warnDeadlines(partner: String, before limit: Date, now: Date) throws {
+        let sql = "SELECT id, recordId, sourceFileId, number, message, deadline, state FROM einvoice_queue WHERE partner = ? AND state IN ('queued', 'releasing', 'failed') AND deadline < ? AND deadlineWarnedAt IS NULL"
+        guard try ledger.read({ try Row.fetchOne($0, sql: sql, arguments: [partner, limit]) }) != nil else { return }
+        try ledger.write { db in
+            for r in try Row.fetchAll(db, sql: sql, arguments: [partner, limit]) {
+                try db.execute(sql: "UPDATE einvoice_queue SET deadlineWarnedAt = ? WHERE id = ?", arguments: [now, r["id"] as Int64])
+                let deadline: Date = r["deadline"]
+                let detail = JSONValue.object(["partner": .string(partner), "number": .string(r["number"]), "message": .string(r["message"]),
+                                               "record_id": .string(r["recordId"]), "state": .string(r["state"]),
+                                               "deadline": .string(ISO8601DateFormatter().string(from: deadline)), "missed": .bool(deadline <= now)])
+                try ledger.notify(db, LedgerChange(kind: .other("einvoice.deadline.warning"), fileId: r["sourceFileId"], detail: detail.jsonText, at: now))
+            }
         }
     }
 

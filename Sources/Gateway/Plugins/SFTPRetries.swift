@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Canonical
 import Transport
 
 extension SFTPItem {
@@ -21,7 +22,11 @@ extension SFTPItem {
         retry.recordFailure(String(describing: error), at: now, policy: policy)
         updatedAt = now
         let event: String? = retry.phase == before ? nil : (retry.phase == .deadLettered ? "sftp-dead-letter" : "sftp-waiting-for-person")
-        try? ledger.saveSFTPItem(&self, event: event, detail: lastError)
+        // A delivery that became a dead letter is also an event (delivery.dead_letter, docs/EVENTS.md).
+        let change = event == "sftp-dead-letter" ? LedgerChange(kind: .other("delivery.dead_letter"), detail: JSONValue.object([
+            "dead_letter_id": .number(String(id ?? 0)), "sink": .string("sftp " + kind.rawValue), "partner": .string(partner), "channel": .string(channel),
+            "name": .string(name), "endpoint": .string(endpoint), "error": .string(lastError ?? "")]).jsonText, at: now) : nil
+        try? ledger.saveSFTPItem(&self, event: event, detail: lastError, change: change)
     }
 }
 
