@@ -21,6 +21,8 @@ public final class GatewayRunner: @unchecked Sendable {
     var dispatched = 0
     /// Held for the runner's life: one gateway per var folder (the kernel drops it if the process dies).
     let lockFD: Int32
+    /// Channels switched off and retries asked for by the console (read on every turn).
+    public let control: RunnerControl
 
     /// Where files are translated.
     public enum Isolation: Sendable {
@@ -41,6 +43,7 @@ public final class GatewayRunner: @unchecked Sendable {
         lockFD = try GatewayRunner.lock(config.varDir + "/gateway.lock")
         let ledger = try Ledger(path: config.ledgerPath)
         pipeline = Pipeline(config: config, ledger: ledger, mappings: try MappingLibrary(directory: config.mappingsDir), logger: logger)
+        control = RunnerControl(disabled: try ledger.disabledChannels())
     }
 
     deinit { close(lockFD) }
@@ -95,10 +98,11 @@ public final class GatewayRunner: @unchecked Sendable {
         while !shouldStop() {
             var waiting = false, more = false
             watcher.drain()
+            for (id, actor) in control.takeRetries() { retry(id, actor: actor) }
             let now = Date().timeIntervalSinceReferenceDate
             if watcher.takeChanged() || now >= nextScan {
                 settling = false
-                for channel in config.channels {
+                for channel in config.channels where isEnabled(channel) {
                     let key = "\(channel.partner)/\(channel.name)"
                     let (ready, pending) = scan(channel, tracker: &trackers[key]!, watcher: watcher)
                     backlog[key] = ready
@@ -111,7 +115,7 @@ public final class GatewayRunner: @unchecked Sendable {
             waiting = settling
             for channel in config.channels {
                 let key = "\(channel.partner)/\(channel.name)"
-                let ready = backlog[key] ?? []
+                let ready = isEnabled(channel) ? backlog[key] ?? [] : []
                 let slice = pool == nil ? ready.count : max(0, claimsPerTurn - queue.count)
                 for name in ready.prefix(slice) {
                     if shouldStop() { break }

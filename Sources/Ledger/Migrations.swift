@@ -186,5 +186,25 @@ enum Migrations {
                 t.add(column: "attempts", .integer).notNull().defaults(to: 0)   // translations started (poison check)
             }
         }
+        m.registerMigration("console: tokens, channel switches") { db in
+            // Bearer tokens of the console and API (ConsoleTables.swift): only the SHA-256 of the secret is kept.
+            try db.create(table: "console_tokens") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("role", .text).notNull()                 // viewer | operator
+                t.column("hash", .text).notNull().unique()        // hex SHA-256 of the token
+                t.column("createdAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+            // A channel an operator switched off: the pickup leaves its folder alone until it is switched on.
+            try db.create(table: "channel_switches") { t in
+                t.column("partner", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("enabled", .boolean).notNull()
+                t.column("updatedBy", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["partner", "channel"])
+            }
+        }
     }
 }

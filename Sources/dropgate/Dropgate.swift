@@ -12,7 +12,8 @@ struct Dropgate: ParsableCommand {
         version: CommandLine.arguments.dropFirst().contains("--version") ? VersionInfo.text() : VersionInfo.number,
         subcommands: [RunCommand.self, TranslateCommand.self, ValidateCommand.self, EmitCommand.self, AckCommand.self,
                       StatusCommand.self, ReplayCommand.self, PostCommand.self, ReconcileCommand.self,
-                      SFTPCommand.self, RetryCommand.self, AuditCommand.self, DoctorCommand.self, WorkerCommand.self]
+                      SFTPCommand.self, RetryCommand.self, AuditCommand.self, DoctorCommand.self, WorkerCommand.self,
+                      TokenCommand.self]
     )
 }
 
