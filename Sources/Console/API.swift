@@ -47,7 +47,8 @@ struct Preview: Encodable, Sendable {
         defer { try? handle.close() }
         available = true
         let data = (try? handle.read(upToCount: Preview.readLimit)) ?? Data()
-        let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        var all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        if all.last?.isEmpty == true { all.removeLast() }   // the newline that ends the last line
         let first = errorLine.map { max(1, $0 - context) } ?? 1
         let last = errorLine.map { $0 + context } ?? 40
         lines = all.enumerated().compactMap { i, text in

@@ -81,7 +81,7 @@ struct AuthMiddleware: RouterMiddleware {
     let auth: ConsoleAuth
 
     static func isPublic(_ path: String) -> Bool {
-        path == "/healthz" || path == "/readyz" || path == "/login" || path.hasPrefix("/static/")
+        path == "/healthz" || path == "/readyz" || path == "/login" || path == "/favicon.ico" || path.hasPrefix("/static/")
     }
 
     static func isMachine(_ path: String) -> Bool { path.hasPrefix("/api/") || path == "/metrics" }

@@ -93,7 +93,8 @@ public final class ConsoleServer: Sendable {
     var config: GatewayConfig { runner.config }
 
     func render(_ template: String, _ object: [String: Any], context: ConsoleContext, title: String) -> Response {
-        var page = object
+        // swift-mustache takes "" as true in a section: an empty text is left out instead.
+        var page = object.filter { !(($0.value as? String)?.isEmpty ?? false) }
         page["title"] = title
         // A missing value stays out of the dictionary (an Optional inside `Any` would read as true).
         if let who = context.identity { page["user"] = ["name": who.name, "role": who.role.rawValue, "operator": who.role == .operator] as [String: Any] }

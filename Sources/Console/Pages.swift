@@ -18,6 +18,7 @@ struct Pages {
             let text = try server.metrics.scrape(ledger: server.ledger, config: server.config, control: server.runner.control)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
+        router.get("favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("login") { request, context in login(request, context, error: nil) }
         router.post("login") { request, context in try await postLogin(request, context) }
         router.post("logout") { request, context in
@@ -61,7 +62,10 @@ struct Pages {
     // MARK: login
 
     func login(_ request: Request, _ context: ConsoleContext, error: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let csrf = ConsoleAuth.random()
+        // One value per browser until it logs in: a second load of the form (another tab, a favicon
+        // request sent to /login) must not invalidate the first.
+        let kept = request.cookies[ConsoleAuth.loginCSRFCookie]?.value ?? ""
+        let csrf = kept.count == 64 && kept.allSatisfy(\.isHexDigit) ? kept : ConsoleAuth.random()
         var page: [String: Any] = ["next": request.uri.queryParameters.get("next") ?? "/", "loginCSRF": csrf]
         if let error { page["error"] = error }
         var r = server.render("login", page, context: context, title: "Log in")
@@ -139,7 +143,7 @@ struct Pages {
         return server.render("dashboard", [
             "day": s.day, "states": states.map { ["state": $0] }, "rows": rows, "noRows": rows.isEmpty,
             "openErrors": s.openErrors, "lastHour": s.lastHourArchived, "awaitingAck": s.awaitingAck, "deadLetters": s.deadLetters,
-            "openBreakers": s.openBreakers, "disabled": s.disabledChannels.map { ["name": $0] }, "hasDisabled": !s.disabledChannels.isEmpty,
+            "openBreakers": s.openBreakers, "badErrors": s.openErrors > 0, "badDead": s.deadLetters > 0, "badBreakers": s.openBreakers > 0, "disabled": s.disabledChannels.map { ["name": $0] }, "hasDisabled": !s.disabledChannels.isEmpty,
             "hasDeadlines": !s.deadlines.isEmpty,
             "deadlines": s.deadlines.map { ["what": $0.what, "partner": $0.partner, "at": Pages.time($0.at)] },
             "errors": errors.items.map(fileItem),
@@ -172,10 +176,10 @@ struct Pages {
             var item: [String: Any] = ["number": l.number, "text": l.text, "error": l.error]
             if l.error, let col = report?.column, col >= 1 {
                 let chars = Array(l.text)
-                let at = min(col - 1, chars.count)
-                item["before"] = String(chars[..<at])
-                item["mark"] = at < chars.count ? String(chars[at]) : " "
-                item["after"] = at < chars.count ? String(chars[(at + 1)...]) : ""
+                let span = Pages.span(column: col, in: chars, csv: found.row.format == "csv" || found.row.name.lowercased().hasSuffix(".csv"))
+                item["before"] = String(chars[..<span.lowerBound])
+                item["mark"] = span.isEmpty ? " " : String(chars[span])
+                item["after"] = String(chars[span.upperBound...])
                 item["marked"] = true
             }
             return item
@@ -184,17 +188,33 @@ struct Pages {
         let audit = try queries.audit(fileId: id)
         var page: [String: Any] = [
             "file": fileItem(found.row), "sha256": found.row.sha256 ?? "", "path": found.path ?? "", "attempts": found.row.attempts,
-            "rawError": report == nil ? (found.error ?? "") : "",
             "preview": lines, "previewMissing": !preview.available,
             "records": records.lines.map { ["json": $0] }, "hasRecords": !records.lines.isEmpty, "recordsTotal": records.total, "recordsShown": records.lines.count,
             "audit": audit.map { ["seq": $0.seq, "at": Pages.time($0.at), "event": $0.event, "detail": $0.detail ?? ""] },
-            "retried": request.uri.queryParameters.get("retried") ?? "",
         ]
+        if let retried = request.uri.queryParameters.get("retried"), !retried.isEmpty { page["retried"] = retried }
+        if report == nil, let raw = found.error { page["rawError"] = raw }
         if let r = report {
             page["report"] = ["code": r.code, "message": r.message, "line": r.line.map { "\($0)" } ?? "", "column": r.column.map { "\($0)" } ?? "",
                               "located": r.located] as [String: Any]
         }
         return server.render("file", page, context: context, title: "File \(id) — \(found.row.name)")
+    }
+
+    /// Where an error's column is in its line: for CSV the column is the field's number (the whole
+    /// field is marked, quotes respected, the delimiter the line's most frequent of , ; tab |),
+    /// elsewhere the character's position.
+    static func span(column: Int, in chars: [Character], csv: Bool) -> Range<Int> {
+        guard csv else { let at = min(column - 1, chars.count); return at..<min(at + 1, chars.count) }
+        let delimiter = [",", ";", "\t", "|"].map(Character.init).max { a, b in chars.filter { $0 == a }.count < chars.filter { $0 == b }.count } ?? ","
+        var field = 1, start = 0, quoted = false
+        for (i, c) in chars.enumerated() {
+            if c == "\"" { quoted.toggle() } else if c == delimiter && !quoted {
+                if field == column { return start..<i }
+                field += 1; start = i + 1
+            }
+        }
+        return field == column ? start..<chars.count : chars.count..<chars.count
     }
 
     func channels(_ context: ConsoleContext) throws -> Response {
