@@ -58,9 +58,9 @@ struct RunCommand: ParsableCommand {
             printErr("cannot start: \(error)")
             throw Exit.configError
         }
-        // The HTTP side (console, API, health, metrics) lives as long as the gateway loop.
+        // The HTTP side (console, API, health, metrics) lives as long as the gateway loop (not for --once).
         var console: ConsoleServer?
-        if let http = config.http {
+        if let http = config.http, !once {
             do {
                 console = try ConsoleServer(runner: runner, settings: http, logger: logger)
                 try console?.start()
