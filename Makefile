@@ -62,8 +62,9 @@ run: build
 	  exec $$bin run --config $(CONFIG)
 
 ## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash),
-## then the console in headless Chromium (Tests/Browser), then each fuzz target for FUZZ_TEST_SECONDS (a crash, a timeout or a failed fuzz build fails make);
-## the last line totals both test frameworks.
+## then the console in headless Chromium (Tests/Browser), then each fuzz target for FUZZ_TEST_SECONDS
+## (a crash, a timeout or a failed fuzz build fails make); the last line totals both test frameworks
+## and the browser tests.
 test: deps schemas
 	$(SWIFT) build --build-tests
 	@set -o pipefail; $(SWIFT) test --skip-build 2>&1 | tee .build/test-output.log; status=$$?; \

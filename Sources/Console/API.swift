@@ -3,6 +3,11 @@ import Gateway
 import Hummingbird
 import Ledger
 import GRDB
+import Canonical
+import Mapping
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// JSON helpers shared by the API routes.
 enum JSON {
@@ -43,8 +48,15 @@ struct Preview: Encodable, Sendable {
     init(path: String?, errorLine: Int?, errorColumn: Int?, context: Int = 8) {
         self.errorLine = errorLine
         self.errorColumn = errorColumn
-        guard let path, let handle = FileHandle(forReadingAtPath: path) else { lines = []; available = false; return }
-        defer { try? handle.close() }
+        // Only a regular file is read: opened without following a link and without blocking (a
+        // rejected entry moved aside may be a FIFO or a device), its type checked on the descriptor.
+        let fd = path.map { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) } ?? -1
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            if fd >= 0 { close(fd) }
+            lines = []; available = false; return
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         available = true
         let data = (try? handle.read(upToCount: Preview.readLimit)) ?? Data()
         var all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -66,7 +78,7 @@ struct API {
     /// Every API route (method, path as in docs/openapi.yaml); the OpenAPI test walks this list.
     static let routes: [(method: String, path: String)] = [
         ("GET", "/api/v1/summary"), ("GET", "/api/v1/files"), ("GET", "/api/v1/files/{id}"), ("GET", "/api/v1/files/{id}/preview"),
-        ("POST", "/api/v1/files/{id}/retry"), ("GET", "/api/v1/quarantine"), ("GET", "/api/v1/channels"),
+        ("POST", "/api/v1/files/{id}/retry"), ("GET", "/api/v1/files/{id}/replay"), ("GET", "/api/v1/quarantine"), ("GET", "/api/v1/channels"),
         ("POST", "/api/v1/channels/{partner}/{channel}/disable"), ("POST", "/api/v1/channels/{partner}/{channel}/enable"),
         ("GET", "/api/v1/outbound"), ("GET", "/api/v1/dead-letters"), ("POST", "/api/v1/dead-letters/{id}/retry"),
         ("GET", "/api/v1/einvoices"), ("GET", "/api/v1/x12/groups"), ("GET", "/api/v1/breakers"), ("GET", "/api/v1/audit"),
@@ -84,6 +96,7 @@ struct API {
             let row = try await retry(try id(context), context: context)
             return try JSON.response(row.file, status: row.done ? .ok : .accepted)
         }
+        api.get("files/:id/replay") { _, context in try JSON.response(try replay(try id(context))) }
         api.get("channels") { _, _ in try JSON.response(try queries.channels()) }
         for enabled in [true, false] {
             api.post("channels/:partner/:channel/\(enabled ? "enable" : "disable")") { request, context in
@@ -143,6 +156,48 @@ struct API {
         guard let found = try queries.file(id) else { throw HTTPError(.notFound, message: "no file \(id)") }
         let report = found.error.flatMap(FileRow.report)
         return Preview(path: found.path, errorLine: report?.line, errorColumn: report?.column)
+    }
+
+    struct Replay: Encodable, Sendable {
+        struct Change: Encodable, Sendable { var index: Int; var stored: String?; var now: String? }
+        var stored: Int
+        var now: Int
+        /// The first 200 records that differ (`stored` and `now` as JSON lines).
+        var changes: [Change]
+        var changed: Int
+        /// Why the file cannot be translated now, if it cannot.
+        var error: String?
+    }
+
+    /// `dropgate replay` over HTTP: the archived file translated again with the mappings on disk now,
+    /// compared record by record with what the ledger stored; nothing is stored.
+    func replay(_ id: Int64) throws -> Replay {
+        guard let found = try queries.file(id) else { throw HTTPError(.notFound, message: "no file \(id)") }
+        guard ["archived", "duplicate"].contains(found.row.state), let path = found.path, FileManager.default.fileExists(atPath: path) else {
+            throw HTTPError(.conflict, message: "file \(id) is \(found.row.state), with no archived copy to replay")
+        }
+        guard let channel = server.config.channel(partner: found.row.partner, name: found.row.channel) else {
+            throw HTTPError(.conflict, message: "channel \(found.row.partner)/\(found.row.channel) is no longer configured")
+        }
+        let stored = try server.ledger.records(fileId: id)
+        var now = [String]()
+        do {
+            let translator = Translator(mappings: try MappingLibrary(directory: server.config.mappingsDir))
+            try translator.translate(Translator.Job(path: path, fileName: found.row.name, sha256: found.row.sha256 ?? "", partner: found.row.partner,
+                                                    channel: found.row.channel, format: channel.format, mapping: channel.mapping, options: channel.options)) {
+                now.append(try JSONLines.line($0))
+            }
+        } catch {
+            return Replay(stored: stored.count, now: 0, changes: [], changed: 0, error: "\(error)")
+        }
+        var changes = [Replay.Change](), changed = 0
+        for i in 0..<max(stored.count, now.count) {
+            let a = i < stored.count ? stored[i] : nil, b = i < now.count ? now[i] : nil
+            guard a != b else { continue }
+            changed += 1
+            if changes.count < 200 { changes.append(Replay.Change(index: i, stored: a, now: b)) }
+        }
+        return Replay(stored: stored.count, now: now.count, changes: changes, changed: changed, error: nil)
     }
 
     struct RetryResult { var file: FileRow; var done: Bool }

@@ -205,6 +205,9 @@ enum Migrations {
                 t.column("updatedAt", .datetime).notNull()
                 t.primaryKey(["partner", "channel"])
             }
+            // The console's file search filters by partner/channel and by day.
+            try db.create(index: "files_partner_channel", on: "files", columns: ["partner", "channel"])
+            try db.create(index: "files_receivedAt", on: "files", columns: ["receivedAt"])
         }
     }
 }

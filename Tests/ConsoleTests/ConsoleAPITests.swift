@@ -4,6 +4,9 @@ import XCTest
 import Gateway
 import Ledger
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The console's HTTP side against a real gateway on 127.0.0.1: health, access, the file API,
 /// retry after a mapping fix, channel switches, CSRF and metrics.
@@ -101,6 +104,12 @@ final class ConsoleAPITests: XCTestCase {
         XCTAssertEqual(try fixed.object()["state"] as? String, "archived")
         XCTAssertEqual(try fixed.object()["recordCount"] as? Int, 2)
         XCTAssertEqual(try h.post("/api/v1/files/\(id)/retry", token: h.op).status, 409)
+        // Replay with today's mappings: the same records, no difference.
+        let replay = try h.get("/api/v1/files/\(id)/replay", token: h.viewer).object()
+        XCTAssertEqual(replay["stored"] as? Int, 2, "\(replay)")
+        XCTAssertEqual(replay["changed"] as? Int, 0, "\(replay)")
+        try ConsoleHarness.breakMapping(h.root + "/mappings")
+        XCTAssertTrue((try h.get("/api/v1/files/\(id)/replay", token: h.viewer).object()["error"] as? String)?.contains("dd.MM.yyyy") == true)
         let after = try h.get("/api/v1/files/\(id)", token: h.viewer).object()
         XCTAssertEqual((after["records"] as? [[String: Any]])?.count, 2)
         let audit = try XCTUnwrap(after["audit"] as? [[String: Any]])
@@ -185,6 +194,12 @@ final class ConsoleAPITests: XCTestCase {
         XCTAssertFalse(detail.contains("id=\"retry\""), "a viewer gets no retry button")
         XCTAssertTrue(try h.get("/files/\(id)", token: h.op).text.contains("id=\"retry\""))
         XCTAssertEqual(try h.get("/static/console.css").status, 200)
+        // A FIFO dropped in is rejected and moved aside; its preview never opens it (no hang).
+        XCTAssertEqual(mkfifo(h.inbox() + "/pipe.csv", 0o644), 0)
+        XCTAssertTrue(try h.waitFor { try h.state(of: "pipe.csv") == "rejected" })
+        let fifo = try h.id(of: "pipe.csv")
+        XCTAssertEqual(try h.get("/api/v1/files/\(fifo)/preview", token: h.viewer).object()["available"] as? Bool, false)
+        XCTAssertEqual(try h.get("/files/\(fifo)", token: h.viewer).status, 200)
     }
 
     func testMetricsAfterAKnownRun() throws {

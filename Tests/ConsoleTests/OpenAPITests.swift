@@ -21,6 +21,10 @@ final class OpenAPITests: XCTestCase {
         try h.drop("bad.csv", ConsoleHarness.payments(1))
         XCTAssertTrue(try h.waitFor { try h.state(of: "bad.csv") == "quarantined" })
         let id = try h.id(of: "bad.csv")
+        try FileManager.default.createDirectory(atPath: h.inbox("statements"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ProjectPaths.packageRoot + "/samples/acme-bank/statements/statement-2026-11-20.csv", toPath: h.inbox("statements") + "/s.csv")
+        XCTAssertTrue(try h.waitFor { try h.state(of: "s.csv") == "archived" })
+        let archived = try h.id(of: "s.csv")
 
         var checked = Set<String>()
         func check(_ method: String, _ template: String, _ path: String, token: String?, status: Int) throws {
@@ -56,6 +60,8 @@ final class OpenAPITests: XCTestCase {
         try check("GET", "/api/v1/files/{id}/preview", "/api/v1/files/\(id)/preview", token: viewer, status: 200)
         try check("POST", "/api/v1/files/{id}/retry", "/api/v1/files/\(id)/retry", token: viewer, status: 403)
         try check("POST", "/api/v1/files/{id}/retry", "/api/v1/files/\(id)/retry", token: op, status: 200)
+        try check("GET", "/api/v1/files/{id}/replay", "/api/v1/files/\(archived)/replay", token: viewer, status: 200)
+        try check("GET", "/api/v1/files/{id}/replay", "/api/v1/files/\(id)/replay", token: viewer, status: 409)
         try check("GET", "/api/v1/channels", "/api/v1/channels", token: viewer, status: 200)
         try check("POST", "/api/v1/channels/{partner}/{channel}/disable", "/api/v1/channels/bank/statements/disable", token: op, status: 200)
         try check("POST", "/api/v1/channels/{partner}/{channel}/enable", "/api/v1/channels/bank/statements/enable", token: op, status: 200)
