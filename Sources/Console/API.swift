@@ -73,7 +73,7 @@ struct Preview: Encodable, Sendable {
 
 struct API {
     let server: ConsoleServer
-    var queries: Queries { Queries(ledger: server.ledger, config: server.config, control: server.runner.control) }
+    var queries: Queries { Queries(ledger: server.reader, config: server.config, control: server.runner.control) }
 
     /// Every API route (method, path as in docs/openapi.yaml); the OpenAPI test walks this list.
     static let routes: [(method: String, path: String)] = [
@@ -259,10 +259,9 @@ struct API {
     }
 
     func summary(now: Date = Date()) throws -> Summary {
-        let l = server.ledger
         let hourAgo = now.addingTimeInterval(-3600)
         let today = try queries.today(now: now).map { Summary.Count(partner: $0.partner, state: $0.state, count: $0.count) }
-        return try l.read { db in
+        return try server.reader.read { db in
             let states = try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM files GROUP BY state").reduce(into: [String: Int]()) { $0[$1["state"]] = $1["n"] as Int }
             let deadlines = try Row.fetchAll(db, sql: """
                 SELECT partner, number, message, deadline FROM einvoice_queue WHERE state IN ('queued', 'releasing', 'failed') AND deadline IS NOT NULL ORDER BY deadline LIMIT 10

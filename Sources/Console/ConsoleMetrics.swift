@@ -41,7 +41,7 @@ final class ConsoleMetrics: Sendable {
     }
 
     /// Reads the ledger into the gauges, then renders everything.
-    func scrape(ledger: Ledger, config: GatewayConfig, control: RunnerControl, now: Date = Date()) throws -> [UInt8] {
+    func scrape(ledger: any DatabaseReader, config: GatewayConfig, control: RunnerControl, now: Date = Date()) throws -> [UInt8] {
         var fresh = [String: Set<[String]>]()
         try ledger.read { db in
             for row in try Row.fetchAll(db, sql: "SELECT partner, channel, COALESCE(format, '') AS format, state, COUNT(*) AS n FROM files GROUP BY partner, channel, format, state") {

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import GRDB
 import Hummingbird
 import Ledger
 import Logging
@@ -15,6 +16,8 @@ import Synchronization
 public final class ConsoleServer: Sendable {
     let runner: GatewayRunner
     let ledger: Ledger
+    /// Reads (lists, search, metrics) on a pool of connections of their own.
+    let reader: DatabasePool
     let settings: GatewayConfig.HTTP
     let logger: Logger
     let auth: ConsoleAuth
@@ -29,6 +32,11 @@ public final class ConsoleServer: Sendable {
         self.settings = settings
         self.logger = logger
         ledger = try Ledger(path: runner.config.ledgerPath)
+        var readConfig = Configuration()
+        readConfig.readonly = true
+        readConfig.maximumReaderCount = 4
+        readConfig.busyMode = .timeout(10)
+        reader = try DatabasePool(path: runner.config.ledgerPath, configuration: readConfig)
         auth = ConsoleAuth(ledger: ledger)
         guard let templatesDir = Bundle.module.path(forResource: "Templates", ofType: nil),
               let staticDir = Bundle.module.path(forResource: "Static", ofType: nil) else {

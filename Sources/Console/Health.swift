@@ -38,7 +38,7 @@ struct Health {
             let ok = FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) && isDir.boolValue
             checks.append(Check(name: "channel \(c.partner)/\(c.name)", ok: ok, detail: ok ? c.path : "\(c.path) is missing"))
         }
-        let breakers = (try? Queries(ledger: ledger, config: server.config, control: server.runner.control).breakers()) ?? []
+        let breakers = (try? Queries(ledger: server.reader, config: server.config, control: server.runner.control).breakers()) ?? []
         for b in breakers {
             checks.append(Check(name: "endpoint \(b.endpoint)", ok: b.state != "open", detail: "breaker \(b.state): \(b.summary)"))
         }

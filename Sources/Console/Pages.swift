@@ -15,7 +15,7 @@ struct Pages {
             return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"], body: .init(byteBuffer: ByteBuffer(string: css)))
         }
         router.get("metrics") { _, _ in
-            let text = try server.metrics.scrape(ledger: server.ledger, config: server.config, control: server.runner.control)
+            let text = try server.metrics.scrape(ledger: server.reader, config: server.config, control: server.runner.control)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("favicon.ico") { _, _ in Response(status: .noContent) }

@@ -209,9 +209,10 @@ struct BreakerRow: Codable, Sendable {
     var summary: String
 }
 
-/// The reads of the console and API, on the console's own ledger connection.
+/// The reads of the console and API, on the console's own pool of ledger connections (WAL: reads
+/// run side by side and never wait for the pipeline's commits).
 struct Queries {
-    let ledger: Ledger
+    let ledger: any DatabaseReader
     let config: GatewayConfig
     let control: RunnerControl
 

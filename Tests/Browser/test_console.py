@@ -248,7 +248,7 @@ if __name__ == "__main__":
     ARGS = p.parse_args()
     ARGS.screenshots = os.path.abspath(ARGS.screenshots)
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(ConsoleInBrowser)
-    result = unittest.TextTestRunner(resultclass=Lines, verbosity=1, failfast=True).run(suite)
+    result = unittest.TextTestRunner(resultclass=Lines, verbosity=0, failfast=True).run(suite)   # no progress dots: one line per test
     if not result.wasSuccessful() and result.testsRun == 0:
         print("Browser test setup failed", flush=True)
     sys.exit(0 if result.wasSuccessful() and result.testsRun == 5 else 1)
