@@ -116,9 +116,14 @@ struct FileFilter {
         if let from { clauses.append("receivedAt >= ?"); args += [from] }
         if let to { clauses.append("receivedAt < ?"); args += [to + " 99"] }   // any time of that day
         if let text {
-            let like = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-            clauses.append("(name LIKE ? ESCAPE '\\' OR sha256 LIKE ? ESCAPE '\\' OR error LIKE ? ESCAPE '\\')")
-            args += ["%" + like + "%", like.lowercased() + "%", "%" + like + "%"]
+            // instr(): a plain substring test, several times cheaper than LIKE '%…%' on a full scan.
+            var any = ["instr(name, ?) > 0", "instr(error, ?) > 0"]
+            args += [text, text]
+            if text.count >= 4, text.allSatisfy(\.isHexDigit) {
+                any.append("substr(sha256, 1, \(text.count)) = ?")
+                args += [text.lowercased()]
+            }
+            clauses.append("(" + any.joined(separator: " OR ") + ")")
         }
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
     }

@@ -9,11 +9,12 @@ SELENIUM_VERSION=4.38.0   # its dependencies resolve on the PyPI this project re
 PROMETHEUS_CLIENT_VERSION=0.26.0
 venv=.build/browser-venv
 for tool in /usr/bin/chromium /usr/bin/chromedriver; do
-  [ -x "$tool" ] || { echo "Browser test setup failed: $tool is missing (make deps installs chromium and chromium-driver)"; exit 1; }
+  [ -x "$tool" ] || { echo "$tool is missing (make deps installs chromium and chromium-driver)"; echo "Browser test setup failed"; exit 1; }
 done
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c "import selenium, prometheus_client, sys; sys.exit(selenium.__version__ != '$SELENIUM_VERSION')" 2>/dev/null \
-  || "$venv/bin/pip" install --quiet "selenium==$SELENIUM_VERSION" "prometheus-client==$PROMETHEUS_CLIENT_VERSION"
+  || "$venv/bin/pip" install --quiet "selenium==$SELENIUM_VERSION" "prometheus-client==$PROMETHEUS_CLIENT_VERSION" \
+  || { echo "Browser test setup failed"; exit 1; }
 bin="${DROPGATE_BIN:-$(swift build --show-bin-path)/dropgate}"
-[ -x "$bin" ] || { echo "Browser test setup failed: no dropgate binary at $bin (swift build first)"; exit 1; }
+[ -x "$bin" ] || { echo "no dropgate binary at $bin (swift build first)"; echo "Browser test setup failed"; exit 1; }
 exec "$venv/bin/python" Tests/Browser/test_console.py --dropgate "$bin" --mappings mappings --samples samples --screenshots docs/screenshots
