@@ -2,11 +2,13 @@
 # The API's file search over 100,000 ledger rows with wrk on loopback (target: p99 ≤ 50 ms), while
 # the gateway translates a stream of dropped files; the gateway's throughput is measured with and
 # without the load, so the cost of the searches to the pickup shows.
-#   Benchmarks/api.sh [ROWS] [SECONDS]     (default 100000 rows, 20 s; DROPGATE_BIN picks the binary)
+#   Benchmarks/api.sh [ROWS] [SECONDS] [CONNECTIONS]   (default 100000 rows, 20 s, 8 connections;
+#   DROPGATE_BIN picks the binary)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rows="${1:-100000}"
 seconds="${2:-20}"
+connections="${3:-8}"
 work="$(mktemp -d)"
 gateway_pid=""
 cleanup() { [ -n "$gateway_pid" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null; rm -rf "$work"; }
@@ -79,8 +81,9 @@ request = function()
   return wrk.format("GET", queries[(i % #queries) + 1], { ["Authorization"] = "Bearer $token" })
 end
 LUA
-echo "== wrk: file search over $rows ledger rows, 2 threads, 8 connections, ${seconds} s, 6 queries in turn"
-wrk -t2 -c8 -d"${seconds}s" --latency -s "$work/search.lua" "http://127.0.0.1:$port" > "$work/wrk.txt" &
+threads=$(( connections < 2 ? 1 : 2 ))
+echo "== wrk: file search over $rows ledger rows, $threads thread(s), $connections connection(s), ${seconds} s, 6 queries in turn"
+wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$work/search.lua" "http://127.0.0.1:$port" > "$work/wrk.txt" &
 wrk_pid=$!
 sleep 1
 throughput loaded 1000
