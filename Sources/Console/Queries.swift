@@ -104,7 +104,6 @@ struct FileFilter {
         return u.count == 10 && u[4] == 0x2D && u[7] == 0x2D && u.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || (0x30...0x39).contains($0.element) }
     }
 
-    var isEmpty: Bool { [partner, channel, format, state, from, to, text].allSatisfy { $0 == nil } }
 
     /// The WHERE clause and its arguments.
     func sql() -> (String, StatementArguments) {
