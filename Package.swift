@@ -13,6 +13,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // Console (HTTP side of `dropgate run`): server, templates, metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // Records, exact money, JSON Lines. Depends on nothing of ours.
@@ -56,8 +63,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"), "PGP",
         ]),
+        // Console: health, metrics, JSON API and the operator pages inside `dropgate run` (Hummingbird 2).
+        .target(name: "Console", dependencies: [
+            "Gateway", "Ledger", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"), "Yams",
+        ], resources: [.copy("Templates"), .copy("Static")]),
         .executableTarget(name: "dropgate", dependencies: [
-            "Gateway", "Events", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Gateway", "Events", "Console", "Posting", "Reconciliation", "X12", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks/sftp.sh: SFTPPuller throughput against OpenSSH's sftp.
@@ -81,6 +96,7 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Transport", "GLFormats", "TestSupport", "Events"]),
         .testTarget(name: "PGPTests", dependencies: ["PGP", "TestSupport"]),
         .testTarget(name: "DropboxTests", dependencies: ["Gateway", "PGP", "Transport", "Ledger", "Mapping", "Canonical", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Gateway", "Ledger", "TestSupport", "Yams", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GeneralLedgerTests", dependencies: ["TestSupport", "Posting", "Reconciliation", "GLFormats", "FormatKit", "Mapping"]),
     ]
 )

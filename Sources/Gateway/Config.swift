@@ -92,6 +92,14 @@ public struct GatewayConfig: Sendable {
     public var dropboxes: DropboxSettings? = nil
     /// `events:`: RabbitMQ and webhooks (docs/EVENTS.md); nil writes no events.
     public var events: EventsConfig? = nil
+    /// `http:`: the console, API, health checks and metrics inside `dropgate run` (nil: no HTTP side).
+    public var http: HTTP? = nil
+
+    public struct HTTP: Sendable {
+        /// `listen: 127.0.0.1:8640` (host:port; port 0 picks a free one).
+        public var host = "127.0.0.1"
+        public var port = 8640
+    }
 
     public var channels: [Channel] { partners.flatMap(\.channels) }
     public var workDir: String { varDir + "/work" }
@@ -162,7 +170,7 @@ extension GatewayConfig {
 struct ConfigReader {
     var problems: [String]
 
-    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes", "dropboxes", "events"]
+    static let topKeys: Set<String> = ["folders", "pickup", "limits", "workers", "partners", "routes", "dropboxes", "events", "http"]
     static let channelKeys: Set<String> = ["name", "path", "format", "mapping", "encoding", "options", "pickup", "remote", "limits", "allowEmpty", "pgp", "source"]
     static let pickupKeys: Set<String> = ["minAge", "pollInterval", "ignore", "doneFile", "poisonAfter"]
     static let routeKeys: Set<String> = ["name", "from", "emit"]
@@ -238,6 +246,7 @@ struct ConfigReader {
                                                          dropbox: v["dropbox"].flatMap { dropboxAccount($0, partner: name, root: root, at: "\(at).dropbox") }))
         }
         dropboxes(yaml["dropboxes"], into: &config, root: root)
+        if let h = yaml["http"] { config.http = http(h) }
         for (i, r) in (yaml["routes"]?.sequence ?? []).enumerated() {
             let at = "routes[\(i)]"
             unknownKeys(r, Self.routeKeys, at: at)
@@ -256,6 +265,21 @@ struct ConfigReader {
                                                      post: emit?["post"]?.bool ?? false))
         }
         return config
+    }
+
+    mutating func http(_ node: Yams.Node) -> GatewayConfig.HTTP {
+        var h = GatewayConfig.HTTP()
+        guard node.mapping != nil else { if node.string?.isEmpty == false { problems.append("http: a mapping ({ listen: 127.0.0.1:8640 })") }; return h }
+        unknownKeys(node, ["listen"], at: "http")
+        if let listen = node["listen"]?.string {
+            let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) {
+                h.host = String(parts[0]); h.port = port
+            } else {
+                problems.append("http.listen: \"\(listen)\" is not host:port (127.0.0.1:8640)")
+            }
+        }
+        return h
     }
 
     mutating func pickup(_ node: Yams.Node?, base: GatewayConfig.Pickup, at: String) -> GatewayConfig.Pickup {

@@ -24,6 +24,8 @@ public final class GatewayRunner: @unchecked Sendable {
     let lockFD: Int32
     /// The events publisher loop (`events:` in the config), on its own thread while `run` runs.
     public let events: EventRelay?
+    /// Channels switched off and retries asked for by the console (read on every turn).
+    public let control: RunnerControl
 
     /// Where files are translated.
     public enum Isolation: Sendable {
@@ -45,6 +47,7 @@ public final class GatewayRunner: @unchecked Sendable {
         let ledger = try Ledger(path: config.ledgerPath)
         events = config.events.map { EventRelay(config: $0, ledger: ledger, logger: logger) }
         pipeline = Pipeline(config: config, ledger: ledger, mappings: try MappingLibrary(directory: config.mappingsDir), logger: logger)
+        control = RunnerControl(disabled: try ledger.disabledChannels())
     }
 
     deinit { close(lockFD) }
@@ -103,10 +106,11 @@ public final class GatewayRunner: @unchecked Sendable {
         while !shouldStop() {
             var waiting = false, more = false
             watcher.drain()
+            for (id, actor) in control.takeRetries() { retry(id, actor: actor) }
             let now = Date().timeIntervalSinceReferenceDate
             if watcher.takeChanged() || now >= nextScan {
                 settling = false
-                for channel in config.channels {
+                for channel in config.channels where isEnabled(channel) {
                     let key = "\(channel.partner)/\(channel.name)"
                     let (ready, pending) = scan(channel, tracker: &trackers[key]!, watcher: watcher)
                     backlog[key] = ready
@@ -119,7 +123,7 @@ public final class GatewayRunner: @unchecked Sendable {
             waiting = settling
             for channel in config.channels {
                 let key = "\(channel.partner)/\(channel.name)"
-                let ready = backlog[key] ?? []
+                let ready = isEnabled(channel) ? backlog[key] ?? [] : []
                 let slice = pool == nil ? ready.count : max(0, claimsPerTurn - queue.count)
                 for name in ready.prefix(slice) {
                     if shouldStop() { break }

@@ -21,6 +21,9 @@ public final class Pipeline: @unchecked Sendable {
     let emitter: Emitter
     public internal(set) var logger: Logger
     let plugins: [any PipelinePlugin]
+    /// Told of every file that reached a final state, with when its processing began (the console's
+    /// metrics); set before the gateway runs.
+    public var onFinished: (@Sendable (FileEntry, _ started: Date) -> Void)?
 
     public init(config: GatewayConfig, ledger: Ledger, mappings: MappingLibrary, logger: Logger,
                 plugins: [any PipelinePlugin] = PluginRegistry.all) {
@@ -406,6 +409,7 @@ public final class Pipeline: @unchecked Sendable {
             entry.state = .quarantined
             entry.finalPath = target
             if let channel { for plugin in plugins { plugin.afterQuarantine(entry, channel: channel, report: report, pipeline: self) } }
+            onFinished?(entry, started)
             logger.warning("\(entry.partner)/\(entry.channel) \(FileNames.quoted(entry.name)) → quarantined, \(ms(started)) ms: \(FileNames.printable(FormatError.located(report.message, code: report.code, line: report.line, column: report.column, segment: report.segment, field: report.field))) (\(target).error.json)")
         } catch {
             logger.error("cannot quarantine \(entry.workPath): \(error) (original error: \(report.description))")
@@ -429,6 +433,7 @@ public final class Pipeline: @unchecked Sendable {
     /// The one summary line per file: `partner/channel "name" → state, N records, ms`.
     func log(_ e: FileEntry, _ state: String, _ started: Date) {
         let place = e.finalPath.map { " (\($0))" } ?? ""
+        onFinished?(e, started)
         logger.info("\(e.partner)/\(e.channel) \(FileNames.quoted(e.name)) → \(state), \(e.recordCount) records, \(ms(started)) ms, sha256 \(e.sha256?.prefix(12) ?? "-")\(place)")
     }
 

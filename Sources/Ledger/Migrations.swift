@@ -230,5 +230,28 @@ enum Migrations {
             // When an e-invoice's einvoice.deadline.warning was written (once per queued message).
             try db.alter(table: "einvoice_queue") { t in t.add(column: "deadlineWarnedAt", .datetime) }
         }
+        m.registerMigration("console: tokens, channel switches") { db in
+            // Bearer tokens of the console and API (ConsoleTables.swift): only the SHA-256 of the secret is kept.
+            try db.create(table: "console_tokens") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("role", .text).notNull()                 // viewer | operator
+                t.column("hash", .text).notNull().unique()        // hex SHA-256 of the token
+                t.column("createdAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+            // A channel an operator switched off: the pickup leaves its folder alone until it is switched on.
+            try db.create(table: "channel_switches") { t in
+                t.column("partner", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("enabled", .boolean).notNull()
+                t.column("updatedBy", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["partner", "channel"])
+            }
+            // The console's file search filters by partner/channel and by day.
+            try db.create(index: "files_partner_channel", on: "files", columns: ["partner", "channel"])
+            try db.create(index: "files_receivedAt", on: "files", columns: ["receivedAt"])
+        }
     }
 }

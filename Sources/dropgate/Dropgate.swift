@@ -13,7 +13,7 @@ struct Dropgate: ParsableCommand {
         subcommands: [RunCommand.self, TranslateCommand.self, ValidateCommand.self, EmitCommand.self, AckCommand.self,
                       StatusCommand.self, ReplayCommand.self, PostCommand.self, ReconcileCommand.self,
                       SFTPCommand.self, RetryCommand.self, EventsCommand.self, AuditCommand.self, DoctorCommand.self, WorkerCommand.self,
-                      SSHDConfigCommand.self]
+                      SSHDConfigCommand.self, TokenCommand.self]
     )
 }
 

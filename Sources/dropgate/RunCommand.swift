@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Canonical
+import Console
 import Gateway
 import Logging
 import Synchronization
@@ -57,7 +58,19 @@ struct RunCommand: ParsableCommand {
             printErr("cannot start: \(error)")
             throw Exit.configError
         }
+        // The HTTP side (console, API, health, metrics) lives as long as the gateway loop (not for --once).
+        var console: ConsoleServer?
+        if let http = config.http, !once {
+            do {
+                console = try ConsoleServer(runner: runner, settings: http, logger: logger)
+                try console?.start()
+            } catch {
+                printErr("cannot start the console: \(error)")
+                throw Exit.configError
+            }
+        }
         runner.run(once: once) { stopRequested.load(ordering: .relaxed) }
+        console?.stop()
     }
 }
 

@@ -86,7 +86,7 @@ final class GatewayProcess {
         var env = ProcessInfo.processInfo.environment
         if testTriggers { env["DROPGATE_TEST_TRIGGERS"] = "1" }
         process.environment = env
-        if log != nil { FileManager.default.createFile(atPath: self.log, contents: nil) }
+        if log != nil { _ = FileManager.default.createFile(atPath: self.log, contents: nil) }
         process.standardError = FileHandle(forWritingAtPath: self.log)
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
