@@ -41,14 +41,7 @@ struct Home {
     }
 
     /// Files under a folder of the home (relative paths), links followed.
-    func files(under dir: String) -> [String] {
-        let base = root + "/" + dir
-        guard let e = FileManager.default.enumerator(atPath: base) else { return [] }
-        return e.compactMap { $0 as? String }.filter { p in
-            var isDir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: base + "/" + p, isDirectory: &isDir) && !isDir.boolValue
-        }.sorted()
-    }
+    func files(under dir: String) -> [String] { filesBelow(root + "/" + dir) }
 }
 
 func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }

