@@ -14,7 +14,10 @@ import Glibc
 public final class DropboxPlugin: PipelinePlugin, @unchecked Sendable {
     // @unchecked: `lastLook` is only touched under `lock`.
     private let lock = NSLock()
-    private var lastLook: [ObjectIdentifier: Date] = [:]
+    /// When each running pipeline last looked (held weakly: a new pipeline may get a freed one's
+    /// address, and must not inherit its last look — a `run --once` after another skipped its look).
+    private var lastLook: [ObjectIdentifier: (pipeline: Weak, at: Date)] = [:]
+    private struct Weak { weak var pipeline: Pipeline? }
     /// Outboxes are looked at this often.
     static let lookInterval: TimeInterval = 1
 
@@ -33,8 +36,9 @@ public final class DropboxPlugin: PipelinePlugin, @unchecked Sendable {
         guard !config.dropboxPartners.isEmpty else { return }
         let due: Bool = lock.withLock {
             let key = ObjectIdentifier(pipeline)
-            if let last = lastLook[key], now.timeIntervalSince(last) < Self.lookInterval { return false }
-            lastLook[key] = now
+            if let last = lastLook[key], last.pipeline.pipeline === pipeline, now.timeIntervalSince(last.at) < Self.lookInterval { return false }
+            lastLook = lastLook.filter { $0.value.pipeline.pipeline != nil }
+            lastLook[key] = (Weak(pipeline: pipeline), now)
             return true
         }
         guard due else { return }
