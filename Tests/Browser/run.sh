@@ -2,7 +2,7 @@
 # The console in a real browser: Debian's headless Chromium and chromedriver, driven by Selenium
 # from PyPI in a throwaway venv under .build, against a real `dropgate run` on 127.0.0.1.
 # Prints one "Browser test <name> passed|failed" line per test (counted by .ci/test-summary.sh)
-# and exits non-zero when one fails. Screenshots go to docs/screenshots/.
+# and exits non-zero when one fails. Screenshots go to .build/screenshots/ (SCREENSHOTS=docs/screenshots refreshes the committed ones).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SELENIUM_VERSION=4.38.0   # its dependencies resolve on the PyPI this project reaches
@@ -17,4 +17,4 @@ done
   || { echo "Browser test setup failed"; exit 1; }
 bin="${DROPGATE_BIN:-$(swift build --show-bin-path)/dropgate}"
 [ -x "$bin" ] || { echo "no dropgate binary at $bin (swift build first)"; echo "Browser test setup failed"; exit 1; }
-exec "$venv/bin/python" Tests/Browser/test_console.py --dropgate "$bin" --mappings mappings --samples samples --screenshots docs/screenshots
+exec "$venv/bin/python" Tests/Browser/test_console.py --dropgate "$bin" --mappings mappings --samples samples --screenshots "${SCREENSHOTS:-.build/screenshots}"
