@@ -154,7 +154,8 @@ class ConsoleInBrowser(unittest.TestCase):
         self.assertIn("/login", d.current_url)
         d.find_element(By.ID, "token").send_keys("dg_not-a-token")
         d.find_element(By.ID, "login").click()
-        self.assertIn("Unknown or revoked token", d.find_element(By.ID, "login-error").text)
+        # The refusal is a new page: wait for it (reading at once raced the navigation).
+        self.wait().until(EC.text_to_be_present_in_element((By.ID, "login-error"), "Unknown or revoked token"))
         d.find_element(By.ID, "token").send_keys(self.token)
         d.find_element(By.ID, "login").click()
         self.wait().until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Dashboard"))
@@ -198,8 +199,8 @@ class ConsoleInBrowser(unittest.TestCase):
         row = d.find_element(By.ID, "channel-acme-bank-payments")
         self.assertEqual(row.find_element(By.CSS_SELECTOR, "td.switch").text, "on")
         row.find_element(By.TAG_NAME, "button").click()
-        row = self.wait().until(EC.presence_of_element_located((By.ID, "channel-acme-bank-payments")))
-        self.assertEqual(row.find_element(By.CSS_SELECTOR, "td.switch").text, "off")
+        # The old page's row may still be there: wait for the new page's "off".
+        self.wait().until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#channel-acme-bank-payments td.switch"), "off"))
         self.drop("payments", "held.csv", PAYMENTS.format(n=2))
         self.drop("statements", "statement-copy.csv",
                   open(os.path.join(ARGS.samples, "acme-bank", "statements", "statement-2026-11-20.csv")).read().replace("2026/311", "2026/312"))

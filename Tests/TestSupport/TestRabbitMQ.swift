@@ -39,7 +39,7 @@ public final class TestRabbitMQ {
         pid = try spawn("/usr/bin/env", environment + ["/usr/sbin/rabbitmq-server"], log: folder + "/../server.out")
         let deadline = Date() + 60
         while Date() < deadline {
-            if TestRabbitMQ.accepts(port) { usleep(300_000); return }
+            if TestSSHD.isListening(port: port) { usleep(300_000); return }
             usleep(200_000)
         }
         let log = (try? String(contentsOfFile: folder + "/../server.out", encoding: .utf8)) ?? ""
@@ -58,43 +58,19 @@ public final class TestRabbitMQ {
             if let pid { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
             pid = nil
             let deadline = Date() + 10
-            while TestRabbitMQ.accepts(port) && Date() < deadline { usleep(100_000) }
+            while TestSSHD.isListening(port: port) && Date() < deadline { usleep(100_000) }
         }
         if removing { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
     }
 
     deinit { stop(removing: true) }
 
-    static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
     /// A free port P below 45000 whose P + 20000 (the distribution port) is free too.
     static func freePortPair() throws -> Int {
         for _ in 0..<200 {
             let p = Int.random(in: 20000..<45000)
-            if bindable(p) && bindable(p + 20000) { return p }
+            if TestSSHD.isFree(port: p) && TestSSHD.isFree(port: p + 20000) { return p }
         }
         throw NSError(domain: "TestRabbitMQ", code: 2, userInfo: [NSLocalizedDescriptionKey: "no free port pair"])
-    }
-
-    static func bindable(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }

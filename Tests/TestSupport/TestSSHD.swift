@@ -91,7 +91,13 @@ public final class TestSSHD {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    public static func isListening(port: Int) -> Bool {
+    public static func isListening(port: Int) -> Bool { onLoopback(port) { connect($0, $1, $2) } }
+
+    /// Whether 127.0.0.1:`port` can be bound (nothing holds it).
+    public static func isFree(port: Int) -> Bool { onLoopback(port) { bind($0, $1, $2) } }
+
+    /// `call` (connect or bind) on a fresh TCP socket with 127.0.0.1:`port`; true when it returned 0.
+    private static func onLoopback(_ port: Int, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -99,7 +105,7 @@ public final class TestSSHD {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         } == 0
     }
 

@@ -225,7 +225,8 @@ public struct X12Tokenizer {
         let id = String(decoding: buffer[start..<idEnd], as: UTF8.self)
         var elements = [String]()
         let ascii = Self.isASCII(buffer, from: idEnd, to: end)
-        if !envelopeOnly || !ascii || Self.isEnvelope(buffer, start, idLength) {
+        let envelope = Self.isEnvelope(buffer[start], buffer[start + 1], idLength == 3 ? buffer[start + 2] : 0, length: idLength)
+        if !envelopeOnly || !ascii || envelope {
             var from = idEnd
             while from < end {
                 var to = Self.find(d.element, in: buffer, from: from + 1, to: end)
@@ -235,7 +236,7 @@ public struct X12Tokenizer {
                                       : try text(part, (line: line, column: dropped + start - lineStart + 1, offset: dropped + start)))
                 from = to
             }
-            if envelopeOnly && !Self.isEnvelope(buffer, start, idLength) { elements = [] }
+            if envelopeOnly && !envelope { elements = [] }
         }
         pos = end + 1
         return X12Segment(id: id, elements: elements)
@@ -273,15 +274,10 @@ public struct X12Tokenizer {
                     if b2 == element || b2 == terminator { idLength = 2 }
                     else if upperAlnum(b2), b[q + 3] == element || b[q + 3] == terminator { idLength = 3 }
                     else { return }
-                    if idLength == 2 {
-                        // GS ST SE GE
-                        if (b0 == 0x47 || b0 == 0x53) && (b1 == 0x53 || b1 == 0x45 || b1 == 0x54) { return }
-                    } else {
-                        // ISA IEA ISB ISE TA1 TA3 BIN
-                        if b0 == 0x49 && ((b1 == 0x53 && (b2 == 0x41 || b2 == 0x42 || b2 == 0x45)) || (b1 == 0x45 && b2 == 0x41)) { return }
-                        if b0 == 0x54 && b1 == 0x41 && (b2 == 0x31 || b2 == 0x33) { return }
-                        if b0 == 0x42 && b1 == 0x49 && b2 == 0x4E { return }
-                    }
+                    // Envelope segments go to `next()`, and so do ISA and BIN (their own rules).
+                    if Self.isEnvelope(b0, b1, idLength == 3 ? b2 : 0, length: idLength) { return }
+                    if idLength == 3 && b0 == 0x49 && b1 == 0x53 && b2 == 0x41 { return }  // ISA
+                    if idLength == 3 && b0 == 0x42 && b1 == 0x49 && b2 == 0x4E { return }  // BIN
                     // Not found: read on, unless the segment is long (then `next()` reads it, scanning each byte once).
                     guard let hit = memchr(b + q, Int32(terminator), n - q) else { more = n - q < 1 << 16; return }
                     let end = UnsafeRawPointer(hit) - UnsafeRawPointer(b)
@@ -342,13 +338,12 @@ public struct X12Tokenizer {
         }
     }
 
-    /// GS ST SE GE IEA TA1 ISB ISE TA3: the segments the envelope check reads.
-    private static func isEnvelope(_ b: [UInt8], _ i: Int, _ length: Int) -> Bool {
-        let a = b[i], c = b[i + 1]
+    /// GS ST SE GE IEA TA1 ISB ISE TA3: the segments the envelope check reads (an ID of `length`
+    /// 2 or 3 bytes, `e` unused for 2).
+    private static func isEnvelope(_ a: UInt8, _ c: UInt8, _ e: UInt8, length: Int) -> Bool {
         if length == 2 {
-            return (a == 0x47 && c == 0x53) || (a == 0x53 && (c == 0x54 || c == 0x45)) || (a == 0x47 && c == 0x45)
+            return (a == 0x47 && (c == 0x53 || c == 0x45)) || (a == 0x53 && (c == 0x54 || c == 0x45))
         }
-        let e = b[i + 2]
         switch (a, c, e) {
         case (0x49, 0x45, 0x41), (0x54, 0x41, 0x31), (0x49, 0x53, 0x42), (0x49, 0x53, 0x45), (0x54, 0x41, 0x33): return true
         default: return false
