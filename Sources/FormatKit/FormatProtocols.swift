@@ -6,6 +6,11 @@ import Canonical
 public struct FormatOptions: Sendable {
     public var encoding: TextEncoding
     public var values: [String: String]
+    /// Whose file is read (a format may narrow its rules per partner, as X12 companion guides do).
+    public var partner = ""
+    /// The mappings folder in use: option values that name files (`grammars: x12/grammar`) are
+    /// found below it.
+    public var mappingsDirectory: String?
 
     public init(encoding: TextEncoding = .utf8, values: [String: String] = [:]) {
         self.encoding = encoding; self.values = values
@@ -128,9 +133,13 @@ public protocol Format: Sendable {
     static func detect(_ prefix: [UInt8]) -> Bool
     static func reader(options: FormatOptions) -> DocumentReader?
     static func writer(options: FormatOptions) -> RecordWriter?
+    /// What is wrong with a channel's options for this format, checked when the config loads
+    /// (a folder an option names that is not there…); empty when nothing is.
+    static func problems(options: FormatOptions) -> [String]
 }
 
 extension Format {
+    public static func problems(options: FormatOptions) -> [String] { [] }
     public static func detect(_ prefix: [UInt8]) -> Bool { false }
     public static func reader(options: FormatOptions) -> DocumentReader? { nil }
     public static func writer(options: FormatOptions) -> RecordWriter? { nil }

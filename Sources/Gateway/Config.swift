@@ -144,6 +144,11 @@ extension GatewayConfig {
                 let lib = try MappingLibrary(directory: config.mappingsDir)
                 for (pi, p) in config.partners.enumerated() {
                     for (ci, c) in p.channels.enumerated() {
+                        if let id = c.format, let format = FormatRegistry.format(id) {
+                            var options = c.options
+                            options.mappingsDirectory = config.mappingsDir
+                            problems += format.problems(options: options).map { "partners.\(p.name).channels[\(ci)].options.\($0)" }
+                        }
                         if let m = c.mapping {
                             if let mapping = lib.mappings[m] {
                                 if let f = c.format, f != mapping.format { problems.append("partners.\(p.name).channels[\(ci)].mapping: \"\(m)\" is for format \(mapping.format), not \(f)") }

@@ -100,6 +100,8 @@ public struct Translator: Sendable {
             }
             var options = job.options
             for (k, v) in explicitMapping?.options ?? [:] where options.values[k] == nil { options.values[k] = v }
+            if options.partner.isEmpty { options.partner = job.partner }
+            if options.mappingsDirectory == nil { options.mappingsDirectory = mappings.directory }
             guard let reader = format.reader(options: options) else {
                 throw ErrorReport(file: job.fileName, sha256: job.sha256, partner: job.partner, format: formatID, stage: .read, code: "format.no-reader", message: "format \(formatID) is written, not read")
             }

@@ -9,16 +9,16 @@ final class GrammarTests: XCTestCase {
     private static let grammarDirectory = ProjectPaths.mappings + "/x12/grammar"
     private let valid = ["BEG*00*SA*PO-1**20240102", "N1*ST*ACME*92*WH1", "PO1*1*2*EA*10.50**VP*W-1", "CTT*1"]
 
-    private func interchange(_ body: [String], version: String) -> String {
-        let text = interchange4010(body: body)
+    private func interchange(_ body: [String], version: String, set: String = "850") -> String {
+        let text = interchange4010(set, body: body)
         return version == "004010" ? text
             : text.replacingOccurrences(of: "*U*00401*", with: "*^*00501*").replacingOccurrences(of: "*X*004010", with: "*X*005010")
     }
 
     /// The segments from the first AK3/IK3 through AK5/IK5, as text.
-    private func answer(_ body: [String], version: String, grammars: X12Grammars? = nil) throws -> [String] {
+    private func answer(_ body: [String], version: String, set: String = "850", grammars: X12Grammars? = nil) throws -> [String] {
         let acknowledger = X12Acknowledger(partner: "acme", grammars: try grammars ?? X12Grammars(directory: Self.grammarDirectory))
-        let text = String(decoding: try acknowledger.acknowledge(ByteReader(text: interchange(body, version: version))), as: UTF8.self)
+        let text = String(decoding: try acknowledger.acknowledge(ByteReader(text: interchange(body, version: version, set: set))), as: UTF8.self)
         let segments = text.split(separator: "~").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard let ak2 = segments.firstIndex(where: { $0.hasPrefix("AK2*") }),
               let ak5 = segments.firstIndex(where: { $0.hasPrefix("AK5*") || $0.hasPrefix("IK5*") }) else { XCTFail(text); return [] }
@@ -33,16 +33,48 @@ final class GrammarTests: XCTestCase {
                 ("missing mandatory segment", Array(valid.dropFirst()), ["\(s3)*BEG*2**3"]),
                 ("segment out of order", [valid[0], "REF*DP*038", "CUR*BY*USD"] + valid.dropFirst(), ["\(s3)*CUR*4**7"]),
                 ("segment over its maximum use", [valid[0]] + valid, ["\(s3)*BEG*3**5"]),
-                ("loop over its maximum repeats", valid + ["CTT*1"], ["\(s3)*CTT*6**4"]),
+                ("loop over its maximum repeats", valid + ["CTT*1"], ["\(s3)*CTT*6*CTT*4"]),
                 ("missing mandatory element", ["BEG*00*SA***20240102"] + valid.dropFirst(), ["\(s3)*BEG*2**8", "\(s4)*3**1"]),
                 ("element too long", ["BEG*00*SA*PO-12345678901234567890**20240102"] + valid.dropFirst(),
                  ["\(s3)*BEG*2**8", "\(s4)*3**5*PO-12345678901234567890"]),
                 ("bad code", ["BEG*99*SA*PO-1**20240102"] + valid.dropFirst(), ["\(s3)*BEG*2**8", "\(s4)*1**7*99"]),
                 ("bad date", ["BEG*00*SA*PO-1**20240230"] + valid.dropFirst(), ["\(s3)*BEG*2**8", "\(s4)*5**8*20240230"]),
             ]
+            // A 999 names the business unit (BEG03) after each IK3 once BEG has given a valid one.
+            let unitKnown: Set<String> = ["segment out of order", "segment over its maximum use", "loop over its maximum repeats", "bad code", "bad date"]
             for (what, body, expected) in cases {
-                XCTAssertEqual(try answer(body, version: version), expected + ["\(s5)*R*5"], "\(what) in \(version)")
+                var lines = expected
+                if version == "005010", unitKnown.contains(what) { lines.insert("CTX*BEG03>PO-1", at: 1) }
+                XCTAssertEqual(try answer(body, version: version), lines + ["\(s5)*R*5"], "\(what) in \(version)")
             }
+        }
+    }
+
+    /// 856 and 855 in 4010 and 5010: faults inside the HL, PO1 and ACK loops name their loop
+    /// (AK303/IK303; a segment the grammar does not know has no place, so no loop); a 999 names the shipment or order (BSN02, BAK03) in CTX.
+    func testFaultsIn856And855NameTheirLoopAndBusinessUnit() throws {
+        let shipment = ["BSN*00*SHIP-1*20240102*1200", "HL*1**S", "TD1*CTN*2", "HL*2*1*O", "PRF*PO-1", "HL*3*2*I",
+                        "LIN**UP*012345678905", "SN1**12*EA", "CTT*3"]
+        let order = ["BAK*00*AC*PO-1*20240102", "PO1*1*2*EA*10.50**VP*W-1", "ACK*IA*2*EA", "CTT*1"]
+        for version in ["004010", "005010"] {
+            let (s3, s4, s5) = version == "004010" ? ("AK3", "AK4", "AK5") : ("IK3", "IK4", "IK5")
+            func ctx(_ unit: String) -> [String] { version == "005010" ? ["CTX*\(unit)"] : [] }
+            XCTAssertEqual(try answer(shipment, version: version, set: "856"), ["\(s5)*A"], version)
+            XCTAssertEqual(try answer(order, version: version, set: "855"), ["\(s5)*A"], version)
+            var body = shipment
+            body[7] = "SN1***EA"
+            XCTAssertEqual(try answer(body, version: version, set: "856"), ["\(s3)*SN1*9*HL*8"] + ctx("BSN02>SHIP-1") + ["\(s4)*2**1", "\(s5)*R*5"], version)
+            body = shipment
+            body[4] = "PRF*PO-1***20240230"
+            XCTAssertEqual(try answer(body, version: version, set: "856"), ["\(s3)*PRF*6*HL*8"] + ctx("BSN02>SHIP-1") + ["\(s4)*4**8*20240230", "\(s5)*R*5"], version)
+            XCTAssertEqual(try answer(Array(shipment.dropFirst()), version: version, set: "856"), ["\(s3)*BSN*2**3", "\(s5)*R*5"], version)
+            XCTAssertEqual(try answer(shipment.prefix(3) + ["ZZZ*1"] + shipment.dropFirst(3), version: version, set: "856"),
+                           ["\(s3)*ZZZ*5**6"] + ctx("BSN02>SHIP-1") + ["\(s5)*R*5"], version)
+            var po = order
+            po[2] = "ACK*IA*2*EA*068*20240230"
+            XCTAssertEqual(try answer(po, version: version, set: "855"), ["\(s3)*ACK*4*ACK*8"] + ctx("BAK03>PO-1") + ["\(s4)*5**8*20240230", "\(s5)*R*5"], version)
+            XCTAssertEqual(try answer([order[0], order[2], order[1], order[3]], version: version, set: "855"),
+                           ["\(s3)*ACK*3**2"] + ctx("BAK03>PO-1") + ["\(s5)*R*5"], version)
         }
     }
 
@@ -91,7 +123,7 @@ final class GrammarTests: XCTestCase {
         }
     }
 
-    /// Every VALID 850, 997 and 999 of the corpus meets its grammar: no AK3 for a file its source reads as valid.
+    /// Every VALID 850, 810, 855, 856, 997 and 999 of the corpus meets its grammar: no AK3 for a file its source reads as valid.
     func testValidCorpusSetsMeetTheGrammars() throws {
         guard let dir = corpusDirectory() else { throw XCTSkip(ProjectPaths.corpusSkipReason("x12")) }
         let manifest = try String(contentsOfFile: dir + "/MANIFEST.tsv", encoding: .utf8)
@@ -99,7 +131,7 @@ final class GrammarTests: XCTestCase {
         var checked = 0
         for line in manifest.split(separator: "\n").dropFirst() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count > 4, f[4].hasPrefix("VALID"), ["ST: 850", "ST: 810", "ST: 997", "ST: 999"].contains(where: f[4].contains),
+            guard f.count > 4, f[4].hasPrefix("VALID"), ["ST: 850", "ST: 810", "ST: 855", "ST: 856", "ST: 997", "ST: 999"].contains(where: f[4].contains),
                   f[4].contains("envelope check: consistent") else { continue }
             // StAEDI reads this one only to detect its version: the standard's 997 requires AK1 and AK9.
             if f[0] == "staedi/x12/empty997.edi" { continue }

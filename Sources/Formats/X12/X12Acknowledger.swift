@@ -87,7 +87,11 @@ public struct X12Acknowledger {
                 continue
             }
             for f in set.findings where f.level == .segment {
-                try w.add(implementation ? "IK3" : "AK3", [f.error.segment ?? "", f.segmentPosition.map(String.init) ?? "", "", f.ackCode])
+                try w.add(implementation ? "IK3" : "AK3", [f.error.segment ?? "", f.segmentPosition.map(String.init) ?? "", f.loopID ?? "", f.ackCode])
+                // 999 (X231): the business unit the fault lies in, CTX01 = name:value.
+                if implementation, let unit = f.businessUnit, !unit.value.utf8.contains(w.delimiters.component) {
+                    try w.add("CTX", [w.component([unit.name, unit.value])], checkDelimiters: false)
+                }
                 if let position = f.elementPosition, let code = f.elementCode {
                     try w.add(implementation ? "IK4" : "AK4", [String(position), "", code])
                 }

@@ -21,6 +21,17 @@ public struct X12Finding: Error, Sendable, Hashable, CustomStringConvertible {
     public var error: FormatError
     /// A segment with data element errors (AK304 `8`): one AK4/IK4 each, in element order.
     public var elementErrors: [ElementError] = []
+    /// The loop the segment is in (AK303/IK303, the loop's ID in the set's table: `PO1`, `N1`),
+    /// nil in the heading or summary outside any loop.
+    public var loopID: String?
+    /// The business unit the fault lies in, as the grammar names it: `BEG03` and its value in the
+    /// set (a 999 answers it in CTX after the IK3).
+    public var businessUnit: BusinessUnit?
+
+    public struct BusinessUnit: Sendable, Hashable {
+        public var name: String
+        public var value: String
+    }
 
     /// One element at fault: AK401 position, AK403 code, AK404 a copy of the bad element.
     public struct ElementError: Sendable, Hashable {

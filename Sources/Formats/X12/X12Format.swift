@@ -16,5 +16,11 @@ public enum X12Format: Format {
     }
 
     public static func reader(options: FormatOptions) -> DocumentReader? { X12Reader(options: options) }
+
+    /// `grammars:` must name a folder of grammars that load.
+    public static func problems(options: FormatOptions) -> [String] {
+        guard let folder = X12Reader.grammarFolder(options) else { return [] }
+        do { _ = try X12Grammars.cached(directory: folder); return [] } catch { return ["grammars: \(error)"] }
+    }
     public static func writer(options: FormatOptions) -> RecordWriter? { X12Writer() }
 }

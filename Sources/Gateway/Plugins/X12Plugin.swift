@@ -31,7 +31,7 @@ public struct X12Plugin: PipelinePlugin {
     public func beforeTranslate(_ file: FileEntry, channel: GatewayConfig.Channel, pipeline: Pipeline) throws {
         guard Self.isX12(path: file.workPath, declared: channel.format) else { return }
         // An unreadable file is left to the translation, which reports it with its position.
-        guard let reports = try? X12Reader(options: channel.options).reports(ByteReader(path: file.workPath)) else { return }
+        guard let reports = try? Self.reader(channel, pipeline).reports(ByteReader(path: file.workPath)) else { return }
         guard let first = try duplicates(in: reports, of: file, channel: channel, ledger: pipeline.ledger).first else { return }
         let header = reports[first.index].header
         let earlierName = (try? pipeline.ledger.file(id: first.earlier.fileId))?.name ?? "?"
@@ -47,7 +47,7 @@ public struct X12Plugin: PipelinePlugin {
         guard file.format == X12Format.id, let id = file.id else { return }
         let ledger = pipeline.ledger
         do {
-            let reports = try X12Reader(options: channel.options).reports(ByteReader(path: Self.currentPath(file)))
+            let reports = try Self.reader(channel, pipeline).reports(ByteReader(path: Self.currentPath(file)))
             try ledger.recordX12Interchanges(reports.filter { $0.header.elements.count == 16 }.map {
                 X12ReceivedInterchange(partner: file.partner, sender: $0.key.sender, receiver: $0.key.receiver,
                                        controlNumber: $0.key.controlNumber, fileId: id, receivedAt: file.receivedAt)
@@ -67,7 +67,7 @@ public struct X12Plugin: PipelinePlugin {
               Self.isX12(path: path, declared: file.format ?? channel.format) else { return }
         let sender = X12AckSender(file: file, channel: channel, pipeline: pipeline)
         do {
-            let reports = try X12Reader(options: channel.options).reports(ByteReader(path: path))
+            let reports = try Self.reader(channel, pipeline).reports(ByteReader(path: path))
             let resent = report.code == Self.duplicateCode
                 ? Set(try duplicates(in: reports, of: file, channel: channel, ledger: pipeline.ledger).map(\.index)) : []
             sender.send(reports, resent: resent)
@@ -135,6 +135,15 @@ public struct X12Plugin: PipelinePlugin {
                               message: "channel \(channel.partner)/\(channel.name) option \(windowOption) \"\(text)\" is not a whole number of days")
         }
         return days
+    }
+
+    /// The channel's reader as the translation saw it: its partner's companion guides and, with
+    /// `grammars:`, the grammars below the gateway's mappings folder.
+    static func reader(_ channel: GatewayConfig.Channel, _ pipeline: Pipeline) -> X12Reader {
+        var options = channel.options
+        options.partner = channel.partner
+        options.mappingsDirectory = pipeline.config.mappingsDir
+        return X12Reader(options: options)
     }
 
     /// A channel that names its format is believed; otherwise the content decides.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Yams
 
 /// An implementation grammar of one transaction set in one version, loaded from YAML
@@ -56,6 +57,9 @@ public struct X12Grammar: Sendable {
     public var version: String
     /// ST through SE.
     public var items: [Item]
+    /// The element that names the document a fault lies in (`BEG03`, the purchase order number),
+    /// `businessUnit:` in the file: a 999 names it in a CTX after each IK3 that follows it.
+    public var businessUnit: (segment: String, position: Int)?
 
     /// Every segment ID the grammar defines, anywhere.
     var allIDs: Set<String> {
@@ -95,6 +99,26 @@ public struct X12Grammars: Sendable {
         }
     }
 
+    /// The grammars of `directory`, loaded once per process and again when a file in it changes
+    /// (the gateway reads every X12 file of a channel with `grammars:` through this).
+    public static func cached(directory: String) throws -> X12Grammars {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw X12GrammarError(description: "grammar folder \(directory) does not exist")
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        let stamp = files.map { name -> String in
+            let a = try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)
+            return "\(name):\((a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0):\(a?[.size] ?? 0)"
+        }.joined(separator: "|")
+        if let hit = cache.withLock({ $0[directory] }), hit.stamp == stamp { return hit.grammars }
+        let grammars = try X12Grammars(directory: directory)
+        cache.withLock { $0[directory] = (stamp, grammars) }
+        return grammars
+    }
+
+    private static let cache = Mutex<[String: (stamp: String, grammars: X12Grammars)]>([:])
+
     /// The grammar for a set in a group version (`004010`, `005010X222A1` → `005010`), with a
     /// partner's companion guide (`<set>.<version>.<partner>`) when there is one.
     public func grammar(set: String, version: String, partner: String = "") -> X12Grammar? {
@@ -106,7 +130,14 @@ public struct X12Grammars: Sendable {
         guard let set = node["set"]?.string, let version = node["version"]?.string, let segments = node["segments"]?.sequence else {
             throw X12GrammarError(description: "\(file): needs set, version and segments")
         }
-        return X12Grammar(set: set, version: version, items: try segments.map { try item($0, file) })
+        var grammar = X12Grammar(set: set, version: version, items: try segments.map { try item($0, file) })
+        if let unit = node["businessUnit"]?.string {
+            guard unit.count >= 4, let position = Int(unit.suffix(2)), position > 0 else {
+                throw X12GrammarError(description: "\(file): businessUnit \"\(unit)\" is not a segment ID and a two-digit element position (BEG03)")
+            }
+            grammar.businessUnit = (String(unit.dropLast(2)), position)
+        }
+        return grammar
     }
 
     static func item(_ node: Yams.Node, _ file: String) throws -> X12Grammar.Item {

@@ -25,6 +25,10 @@ struct X12GrammarValidator {
         let component: UInt8
         var i = 0
         var findings: [X12Finding] = []
+        /// The loops the walk is in, innermost last (AK303/IK303).
+        var loops: [String] = []
+        /// The grammar's business unit, once its segment has been read (CTX in a 999).
+        var businessUnit: X12Finding.BusinessUnit?
 
         mutating func walk(_ items: [X12Grammar.Item], nested: Bool) {
             var pos = 0
@@ -53,6 +57,7 @@ struct X12GrammarValidator {
                     }
                     i += 1
                 case .loop(let id, _, let maxRepeat, let inner):
+                    loops.append(id)
                     if counts[j] > maxRepeat {
                         segmentError("4", at: i, "loop \(id) occurs \(counts[j]) times, at most \(maxRepeat) allowed")
                     } else if case .segment(let first) = inner[0] {
@@ -60,6 +65,7 @@ struct X12GrammarValidator {
                     }
                     i += 1
                     walk(inner, nested: true)
+                    loops.removeLast()
                 }
             }
             for k in pos..<items.count where items[k].mandatory && counts[k] == 0 { missing(items[k].firstID, at: i) }
@@ -78,10 +84,13 @@ struct X12GrammarValidator {
 
         func finding(_ code: String, at index: Int, _ message: String) -> X12Finding {
             let s = segments[max(0, index)]
-            return X12Finding(.segment, ackCode: code,
-                              FormatError("x12.grammar.\(code)", "\(message) (AK3 code \(code), \(grammar.set) \(grammar.version))",
-                                          line: s.line, column: s.column, segment: s.id),
-                              segmentPosition: index + 1)
+            var f = X12Finding(.segment, ackCode: code,
+                               FormatError("x12.grammar.\(code)", "\(message) (AK3 code \(code), \(grammar.set) \(grammar.version))",
+                                           line: s.line, column: s.column, segment: s.id),
+                               segmentPosition: index + 1)
+            f.loopID = loops.last
+            f.businessUnit = businessUnit
+            return f
         }
 
         mutating func check(_ spec: X12Grammar.Segment, at index: Int) {
@@ -98,11 +107,22 @@ struct X12GrammarValidator {
             if let count = spec.elementCount, let last = s.elements.lastIndex(where: { !$0.isEmpty }), last >= count {
                 errors.append(.init(position: last + 1, code: "3", value: s.elements[last]))
             }
+            if !errors.contains(where: { $0.position == grammar.businessUnit?.position }) { noteBusinessUnit(s) }
             guard !errors.isEmpty else { return }
             var f = finding("8", at: index, "\(s.id) has data element errors: " + errors.map { "\(s.fieldName($0.position)) code \($0.code)" }.joined(separator: ", "))
             f.elementErrors = errors
             f.error.field = s.fieldName(errors[0].position)
             findings.append(f)
+        }
+
+        /// The first segment that carries the grammar's business unit names it for the faults after
+        /// it (not for its own: an identifier in error is not known, X12 RFI 2293), at most 35
+        /// characters as CTX01-2 allows.
+        mutating func noteBusinessUnit(_ s: X12Segment) {
+            guard businessUnit == nil, let (id, position) = grammar.businessUnit, s.id == id else { return }
+            let value = s[position]
+            guard !value.isEmpty else { return }
+            businessUnit = X12Finding.BusinessUnit(name: id + (position < 10 ? "0" : "") + String(position), value: String(value.prefix(35)))
         }
 
         /// The AK403 code of an element's first fault, nil when it is right.
