@@ -256,6 +256,8 @@ struct API {
         var deadLetters: Int
         var openBreakers: Int
         var disabledChannels: [String]
+        /// RunnerControl.mappingsProblem: the mappings folder does not load as it is now.
+        var mappingsProblem: String?
     }
 
     func summary(now: Date = Date()) throws -> Summary {
@@ -276,7 +278,8 @@ struct API {
                 awaitingAck: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM x12_groups WHERE state = 'sent'") ?? 0,
                 deadLetters: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sftp_items WHERE phase IN (\(phases))") ?? 0,
                 openBreakers: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sftp_endpoints WHERE state = 'open'") ?? 0,
-                disabledChannels: server.config.channels.filter { !server.runner.control.isEnabled(partner: $0.partner, channel: $0.name) }.map { "\($0.partner)/\($0.name)" })
+                disabledChannels: server.config.channels.filter { !server.runner.control.isEnabled(partner: $0.partner, channel: $0.name) }.map { "\($0.partner)/\($0.name)" },
+                mappingsProblem: server.runner.control.mappingsProblem)
         }
     }
 }

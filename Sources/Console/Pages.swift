@@ -144,6 +144,7 @@ struct Pages {
             "day": s.day, "states": states.map { ["state": $0] }, "rows": rows, "noRows": rows.isEmpty,
             "openErrors": s.openErrors, "lastHour": s.lastHourArchived, "awaitingAck": s.awaitingAck, "deadLetters": s.deadLetters,
             "openBreakers": s.openBreakers, "badErrors": s.openErrors > 0, "badDead": s.deadLetters > 0, "badBreakers": s.openBreakers > 0, "disabled": s.disabledChannels.map { ["name": $0] }, "hasDisabled": !s.disabledChannels.isEmpty,
+            "mappingsProblem": s.mappingsProblem ?? "", "hasMappingsProblem": s.mappingsProblem != nil,
             "hasDeadlines": !s.deadlines.isEmpty,
             "deadlines": s.deadlines.map { ["what": $0.what, "partner": $0.partner, "at": Pages.time($0.at)] },
             "errors": errors.items.map(fileItem),
@@ -160,8 +161,8 @@ struct Pages {
         }
         let partners = server.config.partners.map(\.name)
         return server.render(template, [
-            "files": page.items.map(fileItem), "none": page.items.isEmpty, "total": page.total, "page": page.page, "pages": page.pages,
-            "prev": page.page > 1 ? link(page.page - 1) : "", "next": page.page < page.pages ? link(page.page + 1) : "",
+            "files": page.items.map(fileItem), "none": page.items.isEmpty, "total": page.totalText, "page": page.page, "pages": page.totalCapped == true ? "\(page.pages)+" : "\(page.pages)",
+            "prev": page.page > 1 ? link(page.page - 1) : "", "next": page.hasNext ? link(page.page + 1) : "",
             "q": query["q"] ?? "", "from": query["from"] ?? "", "to": query["to"] ?? "", "format": query["format"] ?? "", "channel": query["channel"] ?? "",
             "partners": partners.map { ["name": $0, "selected": $0 == query["partner"]] },
             "stateOptions": FileState.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == query["state"]] },

@@ -9,7 +9,14 @@ struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
     var page: Int
     var perPage: Int
     var total: Int
+    /// Set by the file search, which counts no further than `FileFilter.countCap`: true when there are
+    /// more matches than `total` says (the console shows "10000+").
+    var totalCapped: Bool? = nil
     var pages: Int { max(1, (total + perPage - 1) / perPage) }
+    /// Whether a page follows this one (past a capped total: when this page is full).
+    var hasNext: Bool { page < pages || (totalCapped == true && items.count == perPage) }
+    /// The total as shown: "10000+" when capped.
+    var totalText: String { totalCapped == true ? "\(total)+" : "\(total)" }
 }
 
 struct Paging {
@@ -105,7 +112,12 @@ struct FileFilter {
     }
 
 
-    /// The WHERE clause and its arguments.
+    /// The file search counts its matches no further than this (a full count of a broad filter over a
+    /// large ledger costs more than the page); past it the answer says `total: 10000, totalCapped: true`.
+    static let countCap = 10_000
+
+    /// The WHERE clause and its arguments. Every filter column has an index (Migrations, "console: file
+    /// search index"); the text goes through `textMatch`.
     func sql() -> (String, StatementArguments) {
         var clauses = [String](), args = StatementArguments()
         if let partner { clauses.append("partner = ?"); args += [partner] }
@@ -115,16 +127,30 @@ struct FileFilter {
         if let from { clauses.append("receivedAt >= ?"); args += [from] }
         if let to { clauses.append("receivedAt < ?"); args += [to + " 99"] }   // any time of that day
         if let text {
-            // instr(): a plain substring test, several times cheaper than LIKE '%…%' on a full scan.
-            var any = ["instr(name, ?) > 0", "instr(error, ?) > 0"]
-            args += [text, text]
-            if text.count >= 4, text.allSatisfy(\.isHexDigit) {
-                any.append("substr(sha256, 1, \(text.count)) = ?")
-                args += [text.lowercased()]
-            }
-            clauses.append("(" + any.joined(separator: " OR ") + ")")
+            let (clause, textArgs) = FileFilter.textMatch(text)
+            clauses.append(clause); args += textArgs
         }
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
+    }
+
+    /// The `q` filter (SQLite): `text` anywhere in the name or the error report (case-sensitive, as
+    /// `instr()`), or — 4+ hex digits — the start of the SHA-256. Substrings of 3+ characters go through
+    /// the trigram FTS5 index `files_search`; shorter ones (which a trigram index cannot find) scan with
+    /// `instr()`. A PostgreSQL ledger needs its own variant of this one function (pg_trgm).
+    static func textMatch(_ text: String) -> (String, StatementArguments) {
+        var ids = [String](), args = StatementArguments()
+        if text.unicodeScalars.count >= 3 {
+            ids.append("SELECT rowid FROM files_search WHERE files_search MATCH ?")
+            args += ["\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""]   // one phrase: the substring as it is
+        } else {
+            ids.append("SELECT id FROM files WHERE instr(name, ?) > 0 OR instr(error, ?) > 0")
+            args += [text, text]
+        }
+        if text.count >= 4, text.allSatisfy(\.isHexDigit) {
+            ids.append("SELECT id FROM files WHERE sha256 >= ? AND sha256 < ?")   // hex digits sort below "g"
+            args += [text.lowercased(), text.lowercased() + "g"]
+        }
+        return ("id IN (" + ids.joined(separator: " UNION ") + ")", args)
     }
 }
 
@@ -225,11 +251,12 @@ struct Queries {
     func files(_ filter: FileFilter, _ paging: Paging) throws -> Page<FileRow> {
         let (whereSQL, args) = filter.sql()
         return try ledger.read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM files \(whereSQL)"), arguments: args) ?? 0
+            let cap = FileFilter.countCap
+            let counted = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM (SELECT 1 FROM files \(whereSQL) LIMIT \(cap + 1))"), arguments: args) ?? 0
             var pageArgs = args
             pageArgs += [paging.perPage, paging.offset]
             let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Queries.fileColumns) FROM files \(whereSQL) ORDER BY id DESC LIMIT ? OFFSET ?"), arguments: pageArgs)
-            return Page(items: rows.map(FileRow.init), page: paging.page, perPage: paging.perPage, total: total)
+            return Page(items: rows.map(FileRow.init), page: paging.page, perPage: paging.perPage, total: min(counted, cap), totalCapped: counted > cap)
         }
     }
 

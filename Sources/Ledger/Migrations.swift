@@ -253,5 +253,29 @@ enum Migrations {
             try db.create(index: "files_partner_channel", on: "files", columns: ["partner", "channel"])
             try db.create(index: "files_receivedAt", on: "files", columns: ["receivedAt"])
         }
+        m.registerMigration("console: file search index") { db in
+            // The file search's `q` (Console/Queries.swift, FileFilter.textMatch): a trigram FTS5 index
+            // over name and error (substrings, case-sensitive like instr()), an external-content table
+            // over `files` kept in step by triggers; the rows already there are indexed here. And an
+            // index for each filter column that had none (partner and channel alone, format, the SHA-256 prefix).
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE files_search USING fts5(name, error, content='files', content_rowid='id', tokenize='trigram case_sensitive 1');
+                INSERT INTO files_search(files_search) VALUES ('rebuild');
+                CREATE TRIGGER files_search_insert AFTER INSERT ON files BEGIN
+                    INSERT INTO files_search(rowid, name, error) VALUES (new.id, new.name, new.error);
+                END;
+                CREATE TRIGGER files_search_delete AFTER DELETE ON files BEGIN
+                    INSERT INTO files_search(files_search, rowid, name, error) VALUES ('delete', old.id, old.name, old.error);
+                END;
+                CREATE TRIGGER files_search_update AFTER UPDATE OF name, error ON files BEGIN
+                    INSERT INTO files_search(files_search, rowid, name, error) VALUES ('delete', old.id, old.name, old.error);
+                    INSERT INTO files_search(rowid, name, error) VALUES (new.id, new.name, new.error);
+                END;
+                """)
+            try db.create(index: "files_partner", on: "files", columns: ["partner"])   // partner alone: newest first without a sort
+            try db.create(index: "files_format", on: "files", columns: ["format"])
+            try db.create(index: "files_channel", on: "files", columns: ["channel"])
+            try db.create(index: "files_sha256", on: "files", columns: ["sha256"])
+        }
     }
 }
