@@ -277,5 +277,32 @@ enum Migrations {
             try db.create(index: "files_channel", on: "files", columns: ["channel"])
             try db.create(index: "files_sha256", on: "files", columns: ["sha256"])
         }
+        m.registerMigration("ach: entries sent, returns") { db in
+            // Gateway's ACHPlugin: each entry of a NACHA file a route emitted (its trace number comes
+            // from the writer's counter), so that a return (addenda 99) can name what it returns.
+            try db.create(table: "ach_entries") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("outboundId", .integer).notNull().references("outbound")
+                t.column("traceNumber", .text).notNull()
+                t.column("amount", .text).notNull()               // decimal, dollars
+                t.column("transactionCode", .text).notNull()
+                t.column("receiverName", .text)
+                t.column("recordedAt", .datetime).notNull()
+                t.uniqueKey(["outboundId", "traceNumber"])
+            }
+            try db.create(index: "ach_entries_trace", on: "ach_entries", columns: ["traceNumber"])
+            // Each return read from an inbound NACHA file, matched or not (once per file and entry).
+            try db.create(table: "ach_returns") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("fileId", .integer).notNull().references("files")
+                t.column("recordId", .text).notNull()
+                t.column("originalTrace", .text).notNull()
+                t.column("returnCode", .text).notNull()
+                t.column("amount", .text).notNull()
+                t.column("entryId", .integer).references("ach_entries")   // nil: not an entry we sent
+                t.column("recordedAt", .datetime).notNull()
+                t.uniqueKey(["fileId", "recordId"])
+            }
+        }
     }
 }
