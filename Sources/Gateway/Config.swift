@@ -331,7 +331,7 @@ struct ConfigReader {
     /// `250ms`, `2s`, `1.5m`, `1h`, or a plain number of seconds.
     func duration(_ text: String?) -> TimeInterval? {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        let units: [(String, TimeInterval)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, TimeInterval)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
             if let n = TimeInterval(t.dropLast(suffix.count)) { return n * factor }
         }
