@@ -26,7 +26,7 @@ struct Pages {
             try await server.checkCSRF(request, context, form: form)
             if let s = context.session { server.auth.endSession(s.id) }
             var r = Response.redirect(to: "/login", type: .found)
-            r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+            r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: "", maxAge: 0, path: "/", secure: server.settings.tls != nil, httpOnly: true, sameSite: .strict))
             return r
         }
         router.get("/") { _, context in try dashboard(context) }
@@ -70,7 +70,7 @@ struct Pages {
         if let error { page["error"] = error }
         var r = server.render("login", page, context: context, title: "Log in")
         r.status = status
-        r.setCookie(Cookie(name: ConsoleAuth.loginCSRFCookie, value: csrf, path: "/login", httpOnly: true, sameSite: .strict))
+        r.setCookie(Cookie(name: ConsoleAuth.loginCSRFCookie, value: csrf, path: "/login", secure: server.settings.tls != nil, httpOnly: true, sameSite: .strict))
         return r
     }
 
@@ -92,7 +92,7 @@ struct Pages {
         try? server.ledger.audit(fileId: nil, "console-login", "\(who.role.rawValue) \"\(who.name)\" from \(context.remoteAddress)")
         let next = form["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
         var r = Response.redirect(to: next, type: .found)
-        r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: session.id, maxAge: Int(ConsoleAuth.sessionLifetime), path: "/", httpOnly: true, sameSite: .strict))
+        r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: session.id, maxAge: Int(ConsoleAuth.sessionLifetime), path: "/", secure: server.settings.tls != nil, httpOnly: true, sameSite: .strict))
         return r
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Canonical
 import Gateway
 import GRDB
 import Ledger
@@ -359,6 +360,21 @@ struct Queries {
                             functionalId: $0["functionalId"], setCount: $0["setCount"], sentAt: $0["sentAt"], state: $0["state"],
                             ackFileId: $0["ackFileId"], ackedAt: $0["ackedAt"])
             }, page: paging.page, perPage: paging.perPage, total: total)
+        }
+    }
+
+    /// The canonical records of `types` in the files received from day `from` to day `to` (UTC,
+    /// both included), in the order they were received; with the file each came in.
+    func records(types: [String], receivedFrom from: String, to: String) throws -> [(fileId: Int64, record: Canonical.Record)] {
+        try ledger.read { db in
+            let marks = types.map { _ in "?" }.joined(separator: ", ")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.fileId, r.json FROM files f JOIN records r ON r.fileId = f.id
+                WHERE f.receivedAt >= ? AND f.receivedAt < ? AND r.type IN (\(marks)) ORDER BY f.id, r.idx
+                """, arguments: StatementArguments([from, to + " 99"] + types))
+            var out = [(fileId: Int64, record: Canonical.Record)]()
+            while let row = try rows.next() { out.append((row["fileId"], try JSONLines.decode(line: row["json"] as String))) }
+            return out
         }
     }
 
