@@ -249,14 +249,23 @@ struct Queries {
 
     static let fileColumns = "id, partner, channel, name, size, sha256, format, state, recordCount, attempts, receivedAt, updatedAt, finalPath, duplicateOf, error"
 
+    /// The page's ids first (from the filter's indexes alone where they cover it, sorted as small
+    /// integers), then only those rows whole: a wide page or a far OFFSET does not read every row
+    /// it passes.
+    static func filePageSQL(_ whereSQL: String) -> String {
+        "SELECT \(fileColumns) FROM files WHERE id IN (SELECT id FROM files \(whereSQL) ORDER BY id DESC LIMIT ? OFFSET ?) ORDER BY id DESC"
+    }
+
+    static func fileCountSQL(_ whereSQL: String) -> String { "SELECT COUNT(*) FROM (SELECT 1 FROM files \(whereSQL) LIMIT \(FileFilter.countCap + 1))" }
+
     func files(_ filter: FileFilter, _ paging: Paging) throws -> Page<FileRow> {
         let (whereSQL, args) = filter.sql()
         return try ledger.read { db in
             let cap = FileFilter.countCap
-            let counted = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM (SELECT 1 FROM files \(whereSQL) LIMIT \(cap + 1))"), arguments: args) ?? 0
+            let counted = try Int.fetchOne(db.cachedStatement(sql: Queries.fileCountSQL(whereSQL)), arguments: args) ?? 0
             var pageArgs = args
             pageArgs += [paging.perPage, paging.offset]
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Queries.fileColumns) FROM files \(whereSQL) ORDER BY id DESC LIMIT ? OFFSET ?"), arguments: pageArgs)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Queries.filePageSQL(whereSQL)), arguments: pageArgs)
             return Page(items: rows.map(FileRow.init), page: paging.page, perPage: paging.perPage, total: min(counted, cap), totalCapped: counted > cap)
         }
     }

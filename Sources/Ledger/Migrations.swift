@@ -257,7 +257,7 @@ enum Migrations {
             // The file search's `q` (Console/Queries.swift, FileFilter.textMatch): a trigram FTS5 index
             // over name and error (substrings, case-sensitive like instr()), an external-content table
             // over `files` kept in step by triggers; the rows already there are indexed here. And an
-            // index for each filter column that had none (partner and channel alone, format, the SHA-256 prefix).
+            // index for each filter column that had none (partner alone, format, the SHA-256 prefix; channel with format).
             try db.execute(sql: """
                 CREATE VIRTUAL TABLE files_search USING fts5(name, error, content='files', content_rowid='id', tokenize='trigram case_sensitive 1');
                 INSERT INTO files_search(files_search) VALUES ('rebuild');
@@ -274,8 +274,10 @@ enum Migrations {
                 """)
             try db.create(index: "files_partner", on: "files", columns: ["partner"])   // partner alone: newest first without a sort
             try db.create(index: "files_format", on: "files", columns: ["format"])
-            try db.create(index: "files_channel", on: "files", columns: ["channel"])
             try db.create(index: "files_sha256", on: "files", columns: ["sha256"])
+            // The quarantine of one partner, and channel with format: their counts from the index alone.
+            try db.create(index: "files_state_partner", on: "files", columns: ["state", "partner"])
+            try db.create(index: "files_channel_format", on: "files", columns: ["channel", "format"])
         }
         m.registerMigration("ach: entries sent, returns") { db in
             // Gateway's ACHPlugin: each entry of a NACHA file a route emitted (its trace number comes
