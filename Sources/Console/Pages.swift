@@ -41,6 +41,7 @@ struct Pages {
             return Response.redirect(to: "/files/\(id)?retried=\(result.done ? result.file.state : "pending")", type: .found)
         }
         router.get("channels") { _, context in try channels(context) }
+        router.get("reconciliation") { request, context in try pageErrors(context) { try reconciliation(request, context) } }
         for enabled in [true, false] {
             router.post("channels/:partner/:channel/\(enabled ? "enable" : "disable")") { request, context in
                 let form = try await Pages.form(request)
@@ -228,6 +229,26 @@ struct Pages {
             },
             "audit": try queries.gatewayAudit(limit: 20).map { ["at": Pages.time($0.at), "event": $0.event, "detail": $0.detail ?? ""] },
         ], context: context, title: "Partners and channels")
+    }
+
+    /// The period's statements, line by line, against what we expected (`ReconciliationAPI`).
+    func reconciliation(_ request: Request, _ context: ConsoleContext) throws -> Response {
+        let (p, report, fileIds) = try ReconciliationAPI(api: api).run(request)
+        let statements: [[String: Any]] = zip(report.statements, fileIds).map { s, fileId in
+            ["fileId": fileId, "account": s.account, "number": s.statementNumber, "currency": s.currency,
+             "matched": s.count(.matched), "partial": s.count(.partiallyMatched), "unmatched": s.count(.unmatched), "direct": s.count(.direct),
+             "lines": s.lines.map { l in
+                 ["line": l.line, "date": l.valueDate, "amount": l.amount.description, "status": l.status.rawValue, "bad": l.status == .unmatched,
+                  "method": l.method?.rawValue ?? "", "expected": l.expected.map(\.reference).joined(separator: ", "),
+                  "difference": l.difference?.description ?? "", "text": [l.counterparty, l.text].compactMap { $0 }.joined(separator: " — ")] as [String: Any]
+             }] as [String: Any]
+        }
+        return server.render("reconciliation", [
+            "from": p.from, "to": p.to, "expectedFrom": p.expectedFrom, "statements": statements, "none": statements.isEmpty,
+            "unmatchedExpected": report.unmatchedExpected.map { ["kind": $0.kind.rawValue, "reference": $0.reference, "date": $0.date, "amount": $0.amount.description,
+                                                                  "currency": $0.currency, "party": $0.party] },
+            "allPaid": report.unmatchedExpected.isEmpty,
+        ], context: context, title: "Reconciliation")
     }
 
     func deadLetters(_ request: Request, _ context: ConsoleContext) throws -> Response {

@@ -34,14 +34,19 @@ struct ReconciliationAPI {
         return f.date(from: day)
     }
 
-    /// The report as JSON text.
-    func report(_ request: Request) throws -> String {
+    /// The period's reconciliation, and the file each statement came in (in the report's order).
+    func run(_ request: Request) throws -> (period: Period, report: ReconciliationReport, fileIds: [Int64]) {
         let p = try period(request)
         let statements = try api.queries.records(types: ["statement"], receivedFrom: p.from, to: p.to)
         let expected = try api.queries.records(types: ["payment", "invoice"], receivedFrom: p.expectedFrom, to: p.to)
         let report = Reconciler(ReconciliationOptions(toleranceDays: p.toleranceDays)).reconcile(statements: statements.map(\.record), expected: expected.map(\.record))
         // Statements come back in input order, one per statement record.
-        let fileIds = statements.filter { if case .statement = $0.record.body { true } else { false } }.map(\.fileId)
+        return (p, report, statements.filter { if case .statement = $0.record.body { true } else { false } }.map(\.fileId))
+    }
+
+    /// The report as JSON text.
+    func report(_ request: Request) throws -> String {
+        let (p, report, fileIds) = try run(request)
         let items: [JSONValue] = zip(report.statements, fileIds).map { statement, fileId in
             guard case .object(var o) = report.summary(statement) else { return .null }
             o["fileId"] = .number(String(fileId))

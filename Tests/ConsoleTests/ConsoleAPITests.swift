@@ -183,7 +183,7 @@ final class ConsoleAPITests: XCTestCase {
         try h.drop("nov.csv", ConsoleHarness.payments(3))
         XCTAssertTrue(try h.waitFor { try h.state(of: "nov.csv") == "quarantined" })
         let id = try h.id(of: "nov.csv")
-        for path in ["/", "/files", "/files?state=quarantined&page=1", "/quarantine", "/files/\(id)", "/channels", "/dead-letters", "/deadlines"] {
+        for path in ["/", "/files", "/files?state=quarantined&page=1", "/quarantine", "/files/\(id)", "/channels", "/dead-letters", "/deadlines", "/reconciliation"] {
             let page = try h.get(path, token: h.viewer)
             XCTAssertEqual(page.status, 200, path)
             XCTAssertTrue(page.text.contains("/static/console.css"), path)
@@ -248,5 +248,9 @@ final class ConsoleAPITests: XCTestCase {
         // A period with nothing received: no statement; a period too long: 400.
         XCTAssertEqual((try h.get("/api/v1/reconciliation?from=2020-01-01&to=2020-01-02", token: h.viewer).object()["statements"] as? [Any])?.count, 0)
         XCTAssertEqual(try h.get("/api/v1/reconciliation?from=2020-01-01&to=2020-03-01", token: h.viewer).status, 400)
+        // The console's page shows the same: the matched fee line with the payment's reference.
+        let page = try h.get("/reconciliation?from=\(today)&to=\(today)", token: h.viewer)
+        XCTAssertEqual(page.status, 200)
+        XCTAssertTrue(page.text.contains("E2E-FEE") && page.text.contains("amount-and-date"), page.text)
     }
 }
