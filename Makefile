@@ -1,7 +1,7 @@
 # dropgate — two commands: `make run` and `make test` (see README.md).
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time libgpgme-dev gnupg rabbitmq-server librabbitmq-dev chromium chromium-driver wrk
+APT_PACKAGES := libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libssh2-1-dev openssh-server openssh-client python3-venv time libgpgme-dev gnupg rabbitmq-server librabbitmq-dev chromium chromium-driver wrk libcurl4-openssl-dev openssl curl
 CONFIG ?= gateway.yaml
 # pain.001 schemas: the ISO 20022 XSDs (free to reproduce, iso20022.org terms of use) as the MIT
 # sepaxml wheel redistributes them; downloaded once with pip, checked, extracted beside the build.

@@ -82,6 +82,7 @@ struct API {
         ("POST", "/api/v1/channels/{partner}/{channel}/disable"), ("POST", "/api/v1/channels/{partner}/{channel}/enable"),
         ("GET", "/api/v1/outbound"), ("GET", "/api/v1/dead-letters"), ("POST", "/api/v1/dead-letters/{id}/retry"),
         ("GET", "/api/v1/einvoices"), ("GET", "/api/v1/x12/groups"), ("GET", "/api/v1/breakers"), ("GET", "/api/v1/audit"),
+        ("GET", "/api/v1/reconciliation"),
     ]
 
     func register(_ router: Router<ConsoleContext>) {
@@ -113,6 +114,7 @@ struct API {
         api.get("einvoices") { request, _ in try guarded { try JSON.response(try queries.einvoices(state: q(request, "state"), paging(request))) } }
         api.get("x12/groups") { request, _ in try guarded { try JSON.response(try queries.x12Groups(state: q(request, "state"), paging(request))) } }
         api.get("breakers") { _, _ in try JSON.response(try queries.breakers()) }
+        api.get("reconciliation") { request, _ in try guarded { JSON.response(try ReconciliationAPI(api: self).report(request)) } }
         api.get("audit") { request, _ in
             try guarded {
                 let limit = try q(request, "limit").map { guard let n = Int($0), (1...1000).contains(n) else { throw BadRequest("limit: 1 to 1000") }; return n } ?? 100
@@ -256,6 +258,8 @@ struct API {
         var deadLetters: Int
         var openBreakers: Int
         var disabledChannels: [String]
+        /// RunnerControl.mappingsProblem: the mappings folder does not load as it is now.
+        var mappingsProblem: String?
     }
 
     func summary(now: Date = Date()) throws -> Summary {
@@ -276,7 +280,8 @@ struct API {
                 awaitingAck: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM x12_groups WHERE state = 'sent'") ?? 0,
                 deadLetters: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sftp_items WHERE phase IN (\(phases))") ?? 0,
                 openBreakers: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sftp_endpoints WHERE state = 'open'") ?? 0,
-                disabledChannels: server.config.channels.filter { !server.runner.control.isEnabled(partner: $0.partner, channel: $0.name) }.map { "\($0.partner)/\($0.name)" })
+                disabledChannels: server.config.channels.filter { !server.runner.control.isEnabled(partner: $0.partner, channel: $0.name) }.map { "\($0.partner)/\($0.name)" },
+                mappingsProblem: server.runner.control.mappingsProblem)
         }
     }
 }

@@ -2,6 +2,9 @@ import Foundation
 import Gateway
 import GRDB
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Ledger
 import Logging
 import Mustache
@@ -67,7 +70,7 @@ public final class ConsoleServer: Sendable {
         Pages(server: self).register(router)
         let port = Mutex<Int?>(nil)
         let ready = DispatchSemaphore(value: 0)
-        let app = Application(router: router,
+        let app = Application(router: router, server: try serverBuilder(),
                               configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "dropgate"),
                               onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port ?? 0 }; ready.signal() },
                               logger: logger)
@@ -84,8 +87,23 @@ public final class ConsoleServer: Sendable {
             throw ConsoleError("cannot listen on \(settings.host):\(settings.port): \(failure.withLock { $0 }.map { "\($0)" } ?? "server stopped")")
         }
         running.withLock { $0 = (group, done) }
-        logger.info("console on http://\(settings.host):\(bound)/ (health /healthz /readyz, metrics /metrics, API /api/v1)")
+        logger.info("console on \(settings.scheme)://\(settings.host):\(bound)/ (health /healthz /readyz, metrics /metrics, API /api/v1)")
         return bound
+    }
+
+    /// HTTP/1.1, or with `http.tls` HTTPS only (swift-nio-ssl): a plain request on that port ends
+    /// in a failed handshake, never an answer.
+    func serverBuilder() throws -> HTTPServerBuilder {
+        guard let tls = settings.tls else { return .http1() }
+        let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
+        do { chain = try NIOSSLCertificate.fromPEMFile(tls.certificate) } catch {
+            throw ConsoleError("http.tls.certificate \(tls.certificate): not a readable PEM certificate (\(error))")
+        }
+        do { key = try NIOSSLPrivateKey(file: tls.key, format: .pem) } catch {
+            throw ConsoleError("http.tls.key \(tls.key): not a readable PEM private key (\(error))")
+        }
+        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        return try .tls(.http1(), tlsConfiguration: configuration)
     }
 
     /// Stops listening: requests in flight finish first (graceful shutdown); returns when it is down.

@@ -22,7 +22,7 @@ struct Health {
         }
     }
 
-    /// The ledger takes a write, every channel folder is there, no SFTP endpoint's breaker is open.
+    /// The ledger takes a write, every channel folder is there, the mappings folder loads, no SFTP endpoint's breaker is open.
     func readiness() -> Readiness {
         var checks = [Check]()
         let ledger = server.ledger
@@ -37,6 +37,11 @@ struct Health {
             var isDir: ObjCBool = false
             let ok = FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) && isDir.boolValue
             checks.append(Check(name: "channel \(c.partner)/\(c.name)", ok: ok, detail: ok ? c.path : "\(c.path) is missing"))
+        }
+        if let problem = server.runner.control.mappingsProblem {
+            checks.append(Check(name: "mappings", ok: false, detail: "the mappings folder as it is now does not load (the mappings loaded before are in use): \(problem)"))
+        } else {
+            checks.append(Check(name: "mappings", ok: true, detail: server.config.mappingsDir))
         }
         let breakers = (try? Queries(ledger: server.reader, config: server.config, control: server.runner.control).breakers()) ?? []
         for b in breakers {

@@ -26,7 +26,7 @@ struct Pages {
             try await server.checkCSRF(request, context, form: form)
             if let s = context.session { server.auth.endSession(s.id) }
             var r = Response.redirect(to: "/login", type: .found)
-            r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+            r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: "", maxAge: 0, path: "/", secure: server.settings.tls != nil, httpOnly: true, sameSite: .strict))
             return r
         }
         router.get("/") { _, context in try dashboard(context) }
@@ -41,6 +41,7 @@ struct Pages {
             return Response.redirect(to: "/files/\(id)?retried=\(result.done ? result.file.state : "pending")", type: .found)
         }
         router.get("channels") { _, context in try channels(context) }
+        router.get("reconciliation") { request, context in try pageErrors(context) { try reconciliation(request, context) } }
         for enabled in [true, false] {
             router.post("channels/:partner/:channel/\(enabled ? "enable" : "disable")") { request, context in
                 let form = try await Pages.form(request)
@@ -70,7 +71,7 @@ struct Pages {
         if let error { page["error"] = error }
         var r = server.render("login", page, context: context, title: "Log in")
         r.status = status
-        r.setCookie(Cookie(name: ConsoleAuth.loginCSRFCookie, value: csrf, path: "/login", httpOnly: true, sameSite: .strict))
+        r.setCookie(Cookie(name: ConsoleAuth.loginCSRFCookie, value: csrf, path: "/login", secure: server.settings.tls != nil, httpOnly: true, sameSite: .strict))
         return r
     }
 
@@ -92,7 +93,7 @@ struct Pages {
         try? server.ledger.audit(fileId: nil, "console-login", "\(who.role.rawValue) \"\(who.name)\" from \(context.remoteAddress)")
         let next = form["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
         var r = Response.redirect(to: next, type: .found)
-        r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: session.id, maxAge: Int(ConsoleAuth.sessionLifetime), path: "/", httpOnly: true, sameSite: .strict))
+        r.setCookie(Cookie(name: ConsoleAuth.sessionCookie, value: session.id, maxAge: Int(ConsoleAuth.sessionLifetime), path: "/", secure: server.settings.tls != nil, httpOnly: true, sameSite: .strict))
         return r
     }
 
@@ -144,6 +145,7 @@ struct Pages {
             "day": s.day, "states": states.map { ["state": $0] }, "rows": rows, "noRows": rows.isEmpty,
             "openErrors": s.openErrors, "lastHour": s.lastHourArchived, "awaitingAck": s.awaitingAck, "deadLetters": s.deadLetters,
             "openBreakers": s.openBreakers, "badErrors": s.openErrors > 0, "badDead": s.deadLetters > 0, "badBreakers": s.openBreakers > 0, "disabled": s.disabledChannels.map { ["name": $0] }, "hasDisabled": !s.disabledChannels.isEmpty,
+            "mappingsProblem": s.mappingsProblem ?? "", "hasMappingsProblem": s.mappingsProblem != nil,
             "hasDeadlines": !s.deadlines.isEmpty,
             "deadlines": s.deadlines.map { ["what": $0.what, "partner": $0.partner, "at": Pages.time($0.at)] },
             "errors": errors.items.map(fileItem),
@@ -160,8 +162,8 @@ struct Pages {
         }
         let partners = server.config.partners.map(\.name)
         return server.render(template, [
-            "files": page.items.map(fileItem), "none": page.items.isEmpty, "total": page.total, "page": page.page, "pages": page.pages,
-            "prev": page.page > 1 ? link(page.page - 1) : "", "next": page.page < page.pages ? link(page.page + 1) : "",
+            "files": page.items.map(fileItem), "none": page.items.isEmpty, "total": page.totalText, "page": page.page, "pages": page.totalCapped == true ? "\(page.pages)+" : "\(page.pages)",
+            "prev": page.page > 1 ? link(page.page - 1) : "", "next": page.hasNext ? link(page.page + 1) : "",
             "q": query["q"] ?? "", "from": query["from"] ?? "", "to": query["to"] ?? "", "format": query["format"] ?? "", "channel": query["channel"] ?? "",
             "partners": partners.map { ["name": $0, "selected": $0 == query["partner"]] },
             "stateOptions": FileState.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == query["state"]] },
@@ -227,6 +229,26 @@ struct Pages {
             },
             "audit": try queries.gatewayAudit(limit: 20).map { ["at": Pages.time($0.at), "event": $0.event, "detail": $0.detail ?? ""] },
         ], context: context, title: "Partners and channels")
+    }
+
+    /// The period's statements, line by line, against what we expected (`ReconciliationAPI`).
+    func reconciliation(_ request: Request, _ context: ConsoleContext) throws -> Response {
+        let (p, report, fileIds) = try ReconciliationAPI(api: api).run(request)
+        let statements: [[String: Any]] = zip(report.statements, fileIds).map { s, fileId in
+            ["fileId": fileId, "account": s.account, "number": s.statementNumber, "currency": s.currency,
+             "matched": s.count(.matched), "partial": s.count(.partiallyMatched), "unmatched": s.count(.unmatched), "direct": s.count(.direct),
+             "lines": s.lines.map { l in
+                 ["line": l.line, "date": l.valueDate, "amount": l.amount.description, "status": l.status.rawValue, "bad": l.status == .unmatched,
+                  "method": l.method?.rawValue ?? "", "expected": l.expected.map(\.reference).joined(separator: ", "),
+                  "difference": l.difference?.description ?? "", "text": [l.counterparty, l.text].compactMap { $0 }.joined(separator: " — ")] as [String: Any]
+             }] as [String: Any]
+        }
+        return server.render("reconciliation", [
+            "from": p.from, "to": p.to, "expectedFrom": p.expectedFrom, "statements": statements, "none": statements.isEmpty,
+            "unmatchedExpected": report.unmatchedExpected.map { ["kind": $0.kind.rawValue, "reference": $0.reference, "date": $0.date, "amount": $0.amount.description,
+                                                                  "currency": $0.currency, "party": $0.party] },
+            "allPaid": report.unmatchedExpected.isEmpty,
+        ], context: context, title: "Reconciliation")
     }
 
     func deadLetters(_ request: Request, _ context: ConsoleContext) throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import Canonical
 import Gateway
 import GRDB
 import Ledger
@@ -9,7 +10,14 @@ struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
     var page: Int
     var perPage: Int
     var total: Int
+    /// Set by the file search, which counts no further than `FileFilter.countCap`: true when there are
+    /// more matches than `total` says (the console shows "10000+").
+    var totalCapped: Bool? = nil
     var pages: Int { max(1, (total + perPage - 1) / perPage) }
+    /// Whether a page follows this one (past a capped total: when this page is full).
+    var hasNext: Bool { page < pages || (totalCapped == true && items.count == perPage) }
+    /// The total as shown: "10000+" when capped.
+    var totalText: String { totalCapped == true ? "\(total)+" : "\(total)" }
 }
 
 struct Paging {
@@ -105,7 +113,12 @@ struct FileFilter {
     }
 
 
-    /// The WHERE clause and its arguments.
+    /// The file search counts its matches no further than this (a full count of a broad filter over a
+    /// large ledger costs more than the page); past it the answer says `total: 10000, totalCapped: true`.
+    static let countCap = 10_000
+
+    /// The WHERE clause and its arguments. Every filter column has an index (Migrations, "console: file
+    /// search index"); the text goes through `textMatch`.
     func sql() -> (String, StatementArguments) {
         var clauses = [String](), args = StatementArguments()
         if let partner { clauses.append("partner = ?"); args += [partner] }
@@ -115,16 +128,30 @@ struct FileFilter {
         if let from { clauses.append("receivedAt >= ?"); args += [from] }
         if let to { clauses.append("receivedAt < ?"); args += [to + " 99"] }   // any time of that day
         if let text {
-            // instr(): a plain substring test, several times cheaper than LIKE '%…%' on a full scan.
-            var any = ["instr(name, ?) > 0", "instr(error, ?) > 0"]
-            args += [text, text]
-            if text.count >= 4, text.allSatisfy(\.isHexDigit) {
-                any.append("substr(sha256, 1, \(text.count)) = ?")
-                args += [text.lowercased()]
-            }
-            clauses.append("(" + any.joined(separator: " OR ") + ")")
+            let (clause, textArgs) = FileFilter.textMatch(text)
+            clauses.append(clause); args += textArgs
         }
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
+    }
+
+    /// The `q` filter (SQLite): `text` anywhere in the name or the error report (case-sensitive, as
+    /// `instr()`), or — 4+ hex digits — the start of the SHA-256. Substrings of 3+ characters go through
+    /// the trigram FTS5 index `files_search`; shorter ones (which a trigram index cannot find) scan with
+    /// `instr()`. A PostgreSQL ledger needs its own variant of this one function (pg_trgm).
+    static func textMatch(_ text: String) -> (String, StatementArguments) {
+        var ids = [String](), args = StatementArguments()
+        if text.unicodeScalars.count >= 3 {
+            ids.append("SELECT rowid FROM files_search WHERE files_search MATCH ?")
+            args += ["\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""]   // one phrase: the substring as it is
+        } else {
+            ids.append("SELECT id FROM files WHERE instr(name, ?) > 0 OR instr(error, ?) > 0")
+            args += [text, text]
+        }
+        if text.count >= 4, text.allSatisfy(\.isHexDigit) {
+            ids.append("SELECT id FROM files WHERE sha256 >= ? AND sha256 < ?")   // hex digits sort below "g"
+            args += [text.lowercased(), text.lowercased() + "g"]
+        }
+        return ("id IN (" + ids.joined(separator: " UNION ") + ")", args)
     }
 }
 
@@ -222,14 +249,24 @@ struct Queries {
 
     static let fileColumns = "id, partner, channel, name, size, sha256, format, state, recordCount, attempts, receivedAt, updatedAt, finalPath, duplicateOf, error"
 
+    /// The page's ids first (from the filter's indexes alone where they cover it, sorted as small
+    /// integers), then only those rows whole: a wide page or a far OFFSET does not read every row
+    /// it passes.
+    static func filePageSQL(_ whereSQL: String) -> String {
+        "SELECT \(fileColumns) FROM files WHERE id IN (SELECT id FROM files \(whereSQL) ORDER BY id DESC LIMIT ? OFFSET ?) ORDER BY id DESC"
+    }
+
+    static func fileCountSQL(_ whereSQL: String) -> String { "SELECT COUNT(*) FROM (SELECT 1 FROM files \(whereSQL) LIMIT \(FileFilter.countCap + 1))" }
+
     func files(_ filter: FileFilter, _ paging: Paging) throws -> Page<FileRow> {
         let (whereSQL, args) = filter.sql()
         return try ledger.read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM files \(whereSQL)"), arguments: args) ?? 0
+            let cap = FileFilter.countCap
+            let counted = try Int.fetchOne(db.cachedStatement(sql: Queries.fileCountSQL(whereSQL)), arguments: args) ?? 0
             var pageArgs = args
             pageArgs += [paging.perPage, paging.offset]
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Queries.fileColumns) FROM files \(whereSQL) ORDER BY id DESC LIMIT ? OFFSET ?"), arguments: pageArgs)
-            return Page(items: rows.map(FileRow.init), page: paging.page, perPage: paging.perPage, total: total)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Queries.filePageSQL(whereSQL)), arguments: pageArgs)
+            return Page(items: rows.map(FileRow.init), page: paging.page, perPage: paging.perPage, total: min(counted, cap), totalCapped: counted > cap)
         }
     }
 
@@ -332,6 +369,21 @@ struct Queries {
                             functionalId: $0["functionalId"], setCount: $0["setCount"], sentAt: $0["sentAt"], state: $0["state"],
                             ackFileId: $0["ackFileId"], ackedAt: $0["ackedAt"])
             }, page: paging.page, perPage: paging.perPage, total: total)
+        }
+    }
+
+    /// The canonical records of `types` in the files received from day `from` to day `to` (UTC,
+    /// both included), in the order they were received; with the file each came in.
+    func records(types: [String], receivedFrom from: String, to: String) throws -> [(fileId: Int64, record: Canonical.Record)] {
+        try ledger.read { db in
+            let marks = types.map { _ in "?" }.joined(separator: ", ")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.fileId, r.json FROM files f JOIN records r ON r.fileId = f.id
+                WHERE f.receivedAt >= ? AND f.receivedAt < ? AND r.type IN (\(marks)) ORDER BY f.id, r.idx
+                """, arguments: StatementArguments([from, to + " 99"] + types))
+            var out = [(fileId: Int64, record: Canonical.Record)]()
+            while let row = try rows.next() { out.append((row["fileId"], try JSONLines.decode(line: row["json"] as String))) }
+            return out
         }
     }
 

@@ -26,6 +26,9 @@ public final class EventRelay: @unchecked Sendable {
     let finished = DispatchSemaphore(value: 0)
     /// Events per RabbitMQ batch (confirmed whole, one cursor commit).
     public var batchSize = 5000
+    /// When the relay next deletes what every sink has and `config.keep` has passed.
+    var nextPrune = Date()
+    static let pruneInterval: TimeInterval = 60
 
     public static let rabbitSink = "rabbitmq"
 
@@ -83,7 +86,25 @@ public final class EventRelay: @unchecked Sendable {
         if let publisher { worked = try publishRabbit(publisher, now: now) || worked }
         for i in webhooks.indices { worked = try deliverWebhook(i, now: now) || worked }
         if !webhooks.isEmpty { worked = try retryDeadLetters() || worked }
+        if now >= nextPrune {
+            nextPrune = now + Self.pruneInterval
+            try prune(now: now)
+        }
         return worked
+    }
+
+    /// Deletes the events every configured sink has taken (the smallest cursor) once they are older
+    /// than `events.keep`; dead letters' events stay. Returns how many went.
+    @discardableResult
+    public func prune(now: Date = Date()) throws -> Int {
+        guard let keep = config.keep else { return 0 }
+        var upTo = Int64.max
+        if publisher != nil { upTo = min(upTo, try store.cursor(Self.rabbitSink)) }
+        for w in webhooks { upTo = min(upTo, try store.cursor(w.name)) }
+        guard upTo > 0, upTo < .max else { return 0 }
+        let n = try store.prune(upTo: upTo, before: now - keep)
+        if n > 0 { logger.debug("events: \(n) published event(s) older than \(Int(keep)) s deleted from the outbox") }
+        return n
     }
 
     /// True when every sink's cursor is at the outbox's end.

@@ -57,6 +57,10 @@ public struct EventsConfig: Sendable {
         return p
     }()
     public var breaker = CircuitBreaker(failureThreshold: 5, openDuration: 10, successThreshold: 1)
+    /// How long an event stays in the outbox once every sink has it (`events.keep`, default 7 days):
+    /// older ones are deleted by the relay (`dropgate events replay` reaches back this far). Events
+    /// of dead letters stay. nil (`keep: forever`): nothing is deleted.
+    public var keep: TimeInterval? = 7 * 86_400
 
     public init() {}
 

@@ -130,6 +130,26 @@ public struct OutboxStore: Sendable {
         try ledger.read { try Row.fetchOne($0, sql: "SELECT seq, eventId, type, at, envelope FROM events_outbox WHERE seq = ?", arguments: [seq]).map(StoredEvent.init(row:)) }
     }
 
+    /// Deletes, in batches of `batch`, the events up to `seq` (every sink has them) that are older
+    /// than `before`, except those of dead letters; returns how many went. Each batch is its own
+    /// short transaction, so the pipeline's commits wait at most for one.
+    @discardableResult
+    public func prune(upTo seq: Int64, before: Date, batch: Int = 500, maxBatches: Int = 20) throws -> Int {
+        var deleted = 0
+        for _ in 0..<maxBatches {
+            let n = try ledger.write { db in
+                try db.execute(sql: """
+                    DELETE FROM events_outbox WHERE seq IN (SELECT seq FROM events_outbox WHERE seq <= ? AND at < ?
+                      AND seq NOT IN (SELECT seq FROM events_dead_letters) ORDER BY seq LIMIT ?)
+                    """, arguments: [seq, before, batch])
+                return db.changesCount
+            }
+            deleted += n
+            if n < batch { break }
+        }
+        return deleted
+    }
+
     public func lastSeq() throws -> Int64 { try read { try Int64.fetchOne($0, sql: "SELECT MAX(seq) FROM events_outbox") ?? 0 } }
     public func count() throws -> Int { try ledger.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events_outbox") ?? 0 } }
 

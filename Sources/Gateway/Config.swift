@@ -99,6 +99,11 @@ public struct GatewayConfig: Sendable {
         /// `listen: 127.0.0.1:8640` (host:port; port 0 picks a free one).
         public var host = "127.0.0.1"
         public var port = 8640
+        /// `tls: { certificate: cert.pem, key: key.pem }`: HTTPS only on `listen` (PEM files; the
+        /// certificate file may hold the chain). nil: plain HTTP.
+        public var tls: TLS? = nil
+        public struct TLS: Sendable { public var certificate: String; public var key: String }
+        public var scheme: String { tls == nil ? "http" : "https" }
     }
 
     public var channels: [Channel] { partners.flatMap(\.channels) }
@@ -251,7 +256,7 @@ struct ConfigReader {
                                                          dropbox: v["dropbox"].flatMap { dropboxAccount($0, partner: name, root: root, at: "\(at).dropbox") }))
         }
         dropboxes(yaml["dropboxes"], into: &config, root: root)
-        if let h = yaml["http"] { config.http = http(h) }
+        if let h = yaml["http"] { config.http = http(h, root: root) }
         for (i, r) in (yaml["routes"]?.sequence ?? []).enumerated() {
             let at = "routes[\(i)]"
             unknownKeys(r, Self.routeKeys, at: at)
@@ -272,10 +277,18 @@ struct ConfigReader {
         return config
     }
 
-    mutating func http(_ node: Yams.Node) -> GatewayConfig.HTTP {
+    mutating func http(_ node: Yams.Node, root: String) -> GatewayConfig.HTTP {
         var h = GatewayConfig.HTTP()
         guard node.mapping != nil else { if node.string?.isEmpty == false { problems.append("http: a mapping ({ listen: 127.0.0.1:8640 })") }; return h }
-        unknownKeys(node, ["listen"], at: "http")
+        unknownKeys(node, ["listen", "tls"], at: "http")
+        if let t = node["tls"] {
+            unknownKeys(t, ["certificate", "key"], at: "http.tls")
+            func path(_ key: String) -> String? {
+                guard let p = t[key]?.string, !p.isEmpty else { problems.append("http.tls.\(key): missing (a PEM file)"); return nil }
+                return p.hasPrefix("/") ? p : root + "/" + p
+            }
+            if let certificate = path("certificate"), let key = path("key") { h.tls = .init(certificate: certificate, key: key) }
+        }
         if let listen = node["listen"]?.string {
             let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
             if parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) {
@@ -336,7 +349,7 @@ struct ConfigReader {
     /// `250ms`, `2s`, `1.5m`, `1h`, or a plain number of seconds.
     func duration(_ text: String?) -> TimeInterval? {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        let units: [(String, TimeInterval)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, TimeInterval)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
             if let n = TimeInterval(t.dropLast(suffix.count)) { return n * factor }
         }

@@ -7,9 +7,12 @@ import Yams
 extension ConfigReader {
     mutating func events(_ node: Yams.Node, root: String) -> EventsConfig {
         func abs(_ p: String) -> String { p.hasPrefix("/") ? p : root + "/" + p }
-        unknownKeys(node, ["rabbitmq", "webhooks", "node", "retry", "breaker"], at: "events")
+        unknownKeys(node, ["rabbitmq", "webhooks", "node", "retry", "breaker", "keep"], at: "events")
         var config = EventsConfig()
         if let n = node["node"]?.string { config.node = n }
+        if let k = node["keep"]?.string {
+            if k == "forever" { config.keep = nil } else if let d = duration(k), d > 0 { config.keep = d } else { problems.append("events.keep: a duration (7d, 12h …) or forever") }
+        }
         if let r = node["rabbitmq"] {
             unknownKeys(r, ["url", "urlFile", "exchange", "deadLetterExchange"], at: "events.rabbitmq")
             var url: EventsConfig.URLSource?

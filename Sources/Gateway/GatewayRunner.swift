@@ -26,6 +26,10 @@ public final class GatewayRunner: @unchecked Sendable {
     public let events: EventRelay?
     /// Channels switched off and retries asked for by the console (read on every turn).
     public let control: RunnerControl
+    /// The mapping files as they were when the mappings in use were loaded, and those mappings
+    /// (MappingsReload.swift).
+    var mappingsStamp: MappingsStamp
+    var mappings: MappingsInUse
 
     /// Where files are translated.
     public enum Isolation: Sendable {
@@ -46,7 +50,10 @@ public final class GatewayRunner: @unchecked Sendable {
         lockFD = try GatewayRunner.lock(config.varDir + "/gateway.lock")
         let ledger = try Ledger(path: config.ledgerPath)
         events = config.events.map { EventRelay(config: $0, ledger: ledger, logger: logger) }
-        pipeline = Pipeline(config: config, ledger: ledger, mappings: try MappingLibrary(directory: config.mappingsDir), logger: logger)
+        mappingsStamp = MappingsStamp(directory: config.mappingsDir)   // before the load: a change during it is seen next turn
+        try? fm.removeItem(atPath: MappingsInUse.root(config))          // copies of an earlier run
+        mappings = try MappingsInUse.take(config, generation: 1)
+        pipeline = Pipeline(config: config, ledger: ledger, mappings: mappings.library, logger: logger)
         control = RunnerControl(disabled: try ledger.disabledChannels())
     }
 
@@ -75,7 +82,7 @@ public final class GatewayRunner: @unchecked Sendable {
         defer { intake?.close() }
         var pool: WorkerPool?
         if case .workers(let executable, let count) = isolation {
-            pool = WorkerPool(executable: executable, mappingsDirectory: config.mappingsDir, count: count)
+            pool = WorkerPool(executable: executable, mappingsDirectory: mappings.copy, count: count)
         }
         defer {
             if let pool {
@@ -102,11 +109,15 @@ public final class GatewayRunner: @unchecked Sendable {
         // workers and commits start at once) without listing the folder again for every slice.
         var backlog = [String: [[UInt8]]]()
         var settling = false
-        var nextScan = 0.0
+        var nextScan = 0.0, nextMappingsCheck = 0.0
         while !shouldStop() {
             var waiting = false, more = false
             watcher.drain()
-            for (id, actor) in control.takeRetries() { retry(id, actor: actor) }
+            if Date().timeIntervalSinceReferenceDate >= nextMappingsCheck {
+                reloadMappingsIfChanged(pool: pool)
+                nextMappingsCheck = Date().timeIntervalSinceReferenceDate + GatewayRunner.mappingsCheckInterval
+            }
+            for (id, actor) in control.takeRetries() { retry(id, actor: actor, pool: pool) }
             let now = Date().timeIntervalSinceReferenceDate
             if watcher.takeChanged() || now >= nextScan {
                 settling = false
@@ -121,6 +132,10 @@ public final class GatewayRunner: @unchecked Sendable {
                 if settling { nextScan = min(nextScan, now + 0.05) }
             }
             waiting = settling
+            // Files about to be claimed (or taken from a queue) are translated with the mappings on disk now.
+            if intake != nil || backlog.values.contains(where: { !$0.isEmpty }) {
+                reloadMappingsIfChanged(pool: pool)
+            }
             for channel in config.channels {
                 let key = "\(channel.partner)/\(channel.name)"
                 let ready = isEnabled(channel) ? backlog[key] ?? [] : []

@@ -17,8 +17,8 @@ public final class Pipeline: @unchecked Sendable {
     // @unchecked: a pipeline is driven by one thread (the gateway loop or a CLI command).
     public let config: GatewayConfig
     public let ledger: Ledger
-    public let translator: Translator
-    let emitter: Emitter
+    public private(set) var translator: Translator
+    private(set) var emitter: Emitter
     public internal(set) var logger: Logger
     let plugins: [any PipelinePlugin]
     /// Told of every file that reached a final state, with when its processing began (the console's
@@ -33,6 +33,12 @@ public final class Pipeline: @unchecked Sendable {
         self.translator = Translator(mappings: mappings)
         self.emitter = Emitter(mappings: mappings, counters: LedgerCounters(ledger: ledger))
         self.logger = logger
+    }
+
+    /// Translates and emits with `mappings` from the next file on (a reloaded mappings folder).
+    func use(mappings: MappingLibrary) {
+        translator = Translator(mappings: mappings)
+        emitter = Emitter(mappings: mappings, counters: emitter.counters)
     }
 
     // MARK: claim

@@ -64,6 +64,7 @@ public enum PluginRegistry {
     public static let all: [any PipelinePlugin] = [
         EInvoicePlugin(),
         X12Plugin(),
+        ACHPlugin(),
         PGPPlugin(),
         DropboxPlugin(),
         SFTPPlugin(),

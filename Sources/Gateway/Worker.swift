@@ -212,7 +212,7 @@ public final class WorkerPool: @unchecked Sendable {
         let onStart: @Sendable () -> Void }
 
     let executable: String
-    let arguments: [String]
+    private var arguments: [String]
     public let count: Int
     private let lock = NSCondition()
     private var queue = [Task]()
@@ -222,13 +222,15 @@ public final class WorkerPool: @unchecked Sendable {
     private var stopping = false
     private var threads = [Thread]()
     private var exited = 0
+    /// Bumped by `renew`: a worker started before is ended and replaced before its next file.
+    private var generation = 0
     /// Becomes readable when a job finished (for the gateway's wait).
     public let wakeFD: Int32
     private let wakeWrite: Int32
 
     public init(executable: String, mappingsDirectory: String, count: Int) {
         self.executable = executable
-        self.arguments = ["worker", "--mappings", mappingsDirectory, "--parent", "\(getpid())"]
+        self.arguments = WorkerPool.arguments(mappingsDirectory)
         self.count = max(1, count)
         signal(SIGPIPE, SIG_IGN)
         let fds = WorkerPool.pipeCloseOnExec()
@@ -274,12 +276,24 @@ public final class WorkerPool: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The mappings folder changed (and loads): each worker started before is replaced before its
+    /// next file, so that it loads the folder again; files in hand finish with the mappings they had.
+    func renew(mappingsDirectory: String) {
+        lock.lock()
+        generation += 1
+        arguments = WorkerPool.arguments(mappingsDirectory)
+        lock.unlock()
+    }
+
+    static func arguments(_ mappingsDirectory: String) -> [String] { ["worker", "--mappings", mappingsDirectory, "--parent", "\(getpid())"] }
+
     // MARK: one slot
 
     final class Child {
         let pid: pid_t
         let stdin: Int32, stdout: Int32, stderr: Int32
         var output = [UInt8](), errors = [UInt8]()
+        var generation = 0
         init(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) { self.pid = pid; self.stdin = stdin; self.stdout = stdout; self.stderr = stderr }
         func closeAll() { close(stdin); close(stdout); close(stderr) }
     }
@@ -313,6 +327,9 @@ public final class WorkerPool: @unchecked Sendable {
         }
         var line = (try? JSONEncoder().encode(job)).map { [UInt8]($0) } ?? []
         line.append(0x0A)
+        if let old = child, old.generation != currentGeneration() {
+            kill(old.pid, SIGKILL); reap(old); child = nil   // loaded the mappings before they changed
+        }
         for attempt in 0..<2 {
             if child == nil {
                 do { child = try spawn() } catch { return failed("reader.crashed", "cannot start a worker: \(error)") }
@@ -367,6 +384,8 @@ public final class WorkerPool: @unchecked Sendable {
             }
         }
     }
+
+    private func currentGeneration() -> Int { lock.lock(); defer { lock.unlock() }; return generation }
 
     private func stoppingNow() -> Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
@@ -426,6 +445,9 @@ public final class WorkerPool: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        lock.lock()
+        let arguments = arguments, generation = generation
+        lock.unlock()
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         // No Swift backtracer in workers: a trap is expected input here, and it ends in milliseconds.
         let env = ProcessInfo.processInfo.environment.filter { $0.key != "SWIFT_BACKTRACE" }.map { "\($0.key)=\($0.value)" } + ["SWIFT_BACKTRACE=enable=no"]
@@ -440,6 +462,8 @@ public final class WorkerPool: @unchecked Sendable {
         }
         _ = fcntl(output[0], F_SETFL, O_NONBLOCK)
         _ = fcntl(errors[0], F_SETFL, O_NONBLOCK)
-        return Child(pid: pid, stdin: input[1], stdout: output[0], stderr: errors[0])
+        let child = Child(pid: pid, stdin: input[1], stdout: output[0], stderr: errors[0])
+        child.generation = generation
+        return child
     }
 }

@@ -253,5 +253,58 @@ enum Migrations {
             try db.create(index: "files_partner_channel", on: "files", columns: ["partner", "channel"])
             try db.create(index: "files_receivedAt", on: "files", columns: ["receivedAt"])
         }
+        m.registerMigration("console: file search index") { db in
+            // The file search's `q` (Console/Queries.swift, FileFilter.textMatch): a trigram FTS5 index
+            // over name and error (substrings, case-sensitive like instr()), an external-content table
+            // over `files` kept in step by triggers; the rows already there are indexed here. And an
+            // index for each filter column that had none (partner alone, format, the SHA-256 prefix; channel with format).
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE files_search USING fts5(name, error, content='files', content_rowid='id', tokenize='trigram case_sensitive 1');
+                INSERT INTO files_search(files_search) VALUES ('rebuild');
+                CREATE TRIGGER files_search_insert AFTER INSERT ON files BEGIN
+                    INSERT INTO files_search(rowid, name, error) VALUES (new.id, new.name, new.error);
+                END;
+                CREATE TRIGGER files_search_delete AFTER DELETE ON files BEGIN
+                    INSERT INTO files_search(files_search, rowid, name, error) VALUES ('delete', old.id, old.name, old.error);
+                END;
+                CREATE TRIGGER files_search_update AFTER UPDATE OF name, error ON files BEGIN
+                    INSERT INTO files_search(files_search, rowid, name, error) VALUES ('delete', old.id, old.name, old.error);
+                    INSERT INTO files_search(rowid, name, error) VALUES (new.id, new.name, new.error);
+                END;
+                """)
+            try db.create(index: "files_partner", on: "files", columns: ["partner"])   // partner alone: newest first without a sort
+            try db.create(index: "files_format", on: "files", columns: ["format"])
+            try db.create(index: "files_sha256", on: "files", columns: ["sha256"])
+            // The quarantine of one partner, and channel with format: their counts from the index alone.
+            try db.create(index: "files_state_partner", on: "files", columns: ["state", "partner"])
+            try db.create(index: "files_channel_format", on: "files", columns: ["channel", "format"])
+        }
+        m.registerMigration("ach: entries sent, returns") { db in
+            // Gateway's ACHPlugin: each entry of a NACHA file a route emitted (its trace number comes
+            // from the writer's counter), so that a return (addenda 99) can name what it returns.
+            try db.create(table: "ach_entries") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("outboundId", .integer).notNull().references("outbound")
+                t.column("traceNumber", .text).notNull()
+                t.column("amount", .text).notNull()               // decimal, dollars
+                t.column("transactionCode", .text).notNull()
+                t.column("receiverName", .text)
+                t.column("recordedAt", .datetime).notNull()
+                t.uniqueKey(["outboundId", "traceNumber"])
+            }
+            try db.create(index: "ach_entries_trace", on: "ach_entries", columns: ["traceNumber"])
+            // Each return read from an inbound NACHA file, matched or not (once per file and entry).
+            try db.create(table: "ach_returns") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("fileId", .integer).notNull().references("files")
+                t.column("recordId", .text).notNull()
+                t.column("originalTrace", .text).notNull()
+                t.column("returnCode", .text).notNull()
+                t.column("amount", .text).notNull()
+                t.column("entryId", .integer).references("ach_entries")   // nil: not an entry we sent
+                t.column("recordedAt", .datetime).notNull()
+                t.uniqueKey(["fileId", "recordId"])
+            }
+        }
     }
 }

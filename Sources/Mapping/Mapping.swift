@@ -301,15 +301,17 @@ public struct MappingLibrary: Sendable {
     public private(set) var mappings: [String: Mapping] = [:]
 
     /// Loads every `*.yaml` under `directory` that has a `record:` section (other YAML, such as
-    /// posting rules, lives there too and is skipped). All mistakes are reported at once.
-    public init(directory: String) throws {
+    /// posting rules, lives there too and is skipped). All mistakes are reported at once, each with
+    /// its file and line. `copy`: read the files from this copy of the folder instead (the gateway's
+    /// mappings in use), while errors and `directory` still name the folder itself.
+    public init(directory: String, readingFrom copy: String? = nil) throws {
         self.directory = directory
         let fm = FileManager.default
         var sources = [String: (file: String, yaml: String)]()
-        if let walker = fm.enumerator(atPath: directory) {
+        if let walker = fm.enumerator(atPath: copy ?? directory) {
             for case let rel as String in walker where rel.hasSuffix(".yaml") || rel.hasSuffix(".yml") {
                 let file = directory + "/" + rel
-                guard let yaml = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+                guard let yaml = try? String(contentsOfFile: (copy ?? directory) + "/" + rel, encoding: .utf8) else { continue }
                 guard yaml.range(of: "^record:", options: .regularExpression) != nil
                         || yaml.contains("\nrecord:") || yaml.hasPrefix("record:") else { continue }
                 let id = String(rel.prefix(upTo: rel.lastIndex(of: ".")!))
@@ -321,8 +323,10 @@ public struct MappingLibrary: Sendable {
         for id in sources.keys.sorted() {
             do {
                 loaded[id] = try MappingLibrary.load(id: id, sources: sources, seen: [])
+            } catch let e as MappingDefinitionError where e.file != nil {
+                problems.append("\(e)")
             } catch {
-                problems.append("\(error)")
+                problems.append("\(sources[id]!.file): \(error)")   // a YAML syntax error: its position, not its file
             }
         }
         if !problems.isEmpty { throw MappingDefinitionError(problems.joined(separator: "\n")) }

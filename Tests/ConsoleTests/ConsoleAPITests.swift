@@ -4,6 +4,7 @@ import XCTest
 import Gateway
 import Ledger
 import GRDB
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -182,7 +183,7 @@ final class ConsoleAPITests: XCTestCase {
         try h.drop("nov.csv", ConsoleHarness.payments(3))
         XCTAssertTrue(try h.waitFor { try h.state(of: "nov.csv") == "quarantined" })
         let id = try h.id(of: "nov.csv")
-        for path in ["/", "/files", "/files?state=quarantined&page=1", "/quarantine", "/files/\(id)", "/channels", "/dead-letters", "/deadlines"] {
+        for path in ["/", "/files", "/files?state=quarantined&page=1", "/quarantine", "/files/\(id)", "/channels", "/dead-letters", "/deadlines", "/reconciliation"] {
             let page = try h.get(path, token: h.viewer)
             XCTAssertEqual(page.status, 200, path)
             XCTAssertTrue(page.text.contains("/static/console.css"), path)
@@ -216,5 +217,40 @@ final class ConsoleAPITests: XCTestCase {
         XCTAssertEqual(value(#"dropgate_channel_enabled{partner="bank",channel="payments"}"#), "1.0", text)
         XCTAssertTrue(lines.contains { $0.hasPrefix("dropgate_drop_to_commit_seconds_bucket{") }, text)
         XCTAssertTrue(lines.contains { $0.hasPrefix("# TYPE dropgate_file_processing_seconds histogram") }, text)
+    }
+
+    /// The reconciliation report over the ledger: a payment we sent pays the statement's fee line
+    /// (same amount, value date within the tolerance); the incoming transfer finds no invoice.
+    func testReconciliationOfTheLedgersStatementsAndPayments() throws {
+        let h = try ConsoleHarness()
+        defer { h.stop() }
+        try h.drop("fee.csv", """
+            Direction,Execution date,Amount,Currency,Debtor,Creditor,End to end id
+            outbound,2026-11-19,24.75,EUR,Acme Trading B.V.,The Bank,E2E-FEE
+
+            """)
+        try FileManager.default.createDirectory(atPath: h.inbox("statements"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ProjectPaths.packageRoot + "/samples/acme-bank/statements/statement-2026-11-20.csv", toPath: h.inbox("statements") + "/s.csv")
+        XCTAssertTrue(try h.waitFor { try h.state(of: "s.csv") == "archived" && h.state(of: "fee.csv") == "archived" })
+        let today = FileFilter.dayString(Date())
+        let report = try h.get("/api/v1/reconciliation?from=\(today)&to=\(today)", token: h.viewer).object()
+        let statements = try XCTUnwrap(report["statements"] as? [[String: Any]])
+        XCTAssertEqual(statements.count, 2, "two statements in the file")
+        let first = statements[0]
+        XCTAssertEqual(first["fileId"] as? Int, Int(try h.id(of: "s.csv")))
+        XCTAssertEqual(first["matched"] as? Int, 1)
+        XCTAssertEqual(first["unmatched"] as? Int, 1)
+        let results = try XCTUnwrap(first["results"] as? [[String: Any]])
+        XCTAssertEqual(results.map { $0["status"] as? String }, ["unmatched", "matched"])
+        XCTAssertEqual(results[1]["method"] as? String, "amount-and-date")
+        XCTAssertEqual((results[1]["expected"] as? [[String: Any]])?.first?["reference"] as? String, "E2E-FEE")
+        XCTAssertEqual((report["unmatchedExpected"] as? [Any])?.count, 0)
+        // A period with nothing received: no statement; a period too long: 400.
+        XCTAssertEqual((try h.get("/api/v1/reconciliation?from=2020-01-01&to=2020-01-02", token: h.viewer).object()["statements"] as? [Any])?.count, 0)
+        XCTAssertEqual(try h.get("/api/v1/reconciliation?from=2020-01-01&to=2020-03-01", token: h.viewer).status, 400)
+        // The console's page shows the same: the matched fee line with the payment's reference.
+        let page = try h.get("/reconciliation?from=\(today)&to=\(today)", token: h.viewer)
+        XCTAssertEqual(page.status, 200)
+        XCTAssertTrue(page.text.contains("E2E-FEE") && page.text.contains("amount-and-date"), page.text)
     }
 }

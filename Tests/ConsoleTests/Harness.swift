@@ -35,15 +35,17 @@ final class ConsoleHarness: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: ProjectPaths.mappings + "/csv/bank-payment.yaml", toPath: mappings + "/csv/bank-payment.yaml")
     }
 
-    init(brokenMapping: Bool = false) throws {
+    /// `http`: the config's `http:` section (default: plain HTTP on a free port).
+    init(brokenMapping: Bool = false, http: String = #"{ listen: "127.0.0.1:0" }"#, prepare: (String) throws -> Void = { _ in }) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("dropgate-console-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: ProjectPaths.mappings, toPath: root + "/mappings")
         if brokenMapping { try ConsoleHarness.breakMapping(root + "/mappings") }
+        try prepare(root)
         try """
             folders: { inbox: inbox, outbox: outbox, var: var, mappings: mappings }
             pickup: { minAge: 0ms, pollInterval: 50ms }
-            http: { listen: "127.0.0.1:0" }
+            http: \(http)
             partners:
               bank:
                 channels:
@@ -55,7 +57,7 @@ final class ConsoleHarness: @unchecked Sendable {
         let config = try GatewayConfig.load(path: root + "/gateway.yaml")
         runner = try GatewayRunner(config: config, logger: logger, isolation: .inProcess)
         console = try ConsoleServer(runner: runner, settings: config.http!, logger: logger)
-        port = try console.start()
+        do { port = try console.start() } catch { try? FileManager.default.removeItem(atPath: root); throw error }
         ledger = try Ledger(path: config.ledgerPath)
         viewer = try ledger.createToken(name: "watcher", role: .viewer).secret
         op = try ledger.createToken(name: "ops", role: .operator).secret

@@ -73,6 +73,9 @@ final class OpenAPITests: XCTestCase {
         try check("GET", "/api/v1/x12/groups", "/api/v1/x12/groups", token: viewer, status: 200)
         try check("GET", "/api/v1/breakers", "/api/v1/breakers", token: viewer, status: 200)
         try check("GET", "/api/v1/audit", "/api/v1/audit?limit=5", token: viewer, status: 200)
+        try check("GET", "/api/v1/reconciliation", "/api/v1/reconciliation", token: viewer, status: 200)
+        try check("GET", "/api/v1/reconciliation", "/api/v1/reconciliation?from=2026-01-01&to=2026-03-01", token: viewer, status: 400)
+        try check("GET", "/api/v1/reconciliation", "/api/v1/reconciliation", token: nil, status: 401)
         XCTAssertEqual(served.subtracting(checked), [], "routes whose answer was not checked")
     }
 }
