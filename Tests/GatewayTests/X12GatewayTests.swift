@@ -136,6 +136,47 @@ final class X12GatewayTests: XCTestCase {
 
     // MARK: helpers
 
+    /// `grammars: true`: sets are checked against mappings/x12/grammar in the gateway; a set that
+    /// breaks its grammar refuses the file with the located fault, and the 997 names it (AK3/AK4).
+    func testGrammarsRefuseASetThatBreaksItsGrammarAndThe997NamesTheFault() throws {
+        home = try GatewayHome(partnersAndRoutes: """
+            partners:
+              acme:
+                channels:
+                  - { name: orders, format: x12, options: { acknowledge: acks, grammars: true } }
+                  - { name: loose, format: x12 }
+            """)
+        let longNumber = "PO-" + String(repeating: "9", count: 25)
+        let long = ("850", ["BEG*00*SA*\(longNumber)**20240102", "N1*ST*Dock 4*92*DC-4", "PO1*1*10*EA*2.5**VP*V-1", "CTT*1"])
+        try home.drop("good.x12", interchange(isa13: "000000001", sets: [order(1)]), into: "acme/orders")
+        try home.drop("long.x12", interchange(isa13: "000000002", sets: [long]), into: "acme/orders")
+        try home.drop("long-loose.x12", interchange(isa13: "000000003", sets: [long]), into: "acme/loose")
+        try home.runOnce()
+        let states = try home.ledger().files(in: FileState.allCases).map { "\($0.name)=\($0.state.rawValue)" }.sorted()
+        XCTAssertEqual(states, ["good.x12=archived", "long-loose.x12=archived", "long.x12=quarantined"])
+        let report = try quarantineReport("long.x12")
+        XCTAssertEqual(report.code, "x12.grammar.8")
+        XCTAssertEqual(report.segment, "BEG"); XCTAssertEqual(report.field, "BEG03"); XCTAssertEqual(report.line, 4)
+        let id = try XCTUnwrap(home.ledger().files(in: [.quarantined]).first?.id)
+        let ack = try text("outbox/acme/acks/long.x12.\(id).ack.x12")
+        for expected in ["AK2*850*0001~", "AK3*BEG*2**8~", "AK4*3**5*\(longNumber)~", "AK5*R*5~", "AK9*R*1*1*0~"] {
+            XCTAssertTrue(ack.contains(expected), "\(expected) in \(ack)")
+        }
+        XCTAssertTrue(try text("outbox/acme/acks/good.x12.1.ack.x12").contains("AK5*A~"))
+
+        // A folder that is not there is refused when the config loads, naming the channel.
+        let broken = try GatewayHome(partnersAndRoutes: """
+            partners:
+              acme:
+                channels:
+                  - { name: orders, format: x12, options: { grammars: no-such-folder } }
+            """)
+        defer { broken.remove() }
+        XCTAssertThrowsError(try broken.config) { error in
+            XCTAssertTrue("\(error)".contains("partners.acme.channels[0].options.grammars"), "\(error)")
+        }
+    }
+
     func quarantineReport(_ name: String) throws -> ErrorReport {
         let file = try XCTUnwrap(home.files(under: "var/quarantine").first { $0.hasSuffix("-\(name).error.json") })
         return try JSONDecoder().decode(ErrorReport.self, from: Data(contentsOf: URL(fileURLWithPath: home.root + "/var/quarantine/" + file)))
